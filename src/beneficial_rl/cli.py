@@ -1,0 +1,75 @@
+"""The `brl` command line. Thin: it parses arguments and calls library functions."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from beneficial_rl.errors import BrlError
+from beneficial_rl.models.spec import DEFAULT_MODEL
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(help="beneficial-rl: reinforce beneficial traits with RL and measure them honestly.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+model_app = typer.Typer(help="Inspect and talk to models named by a spec.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model spec: embedded:NAME, hub id, folder, or endpoint.")]
+
+
+def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Print BrlError as one red line and exit 1, instead of a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BrlError as e:
+            err_console.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@model_app.command("chat")
+@friendly
+def model_chat(
+    message: Annotated[str, typer.Argument(help="What to say to the model.")],
+    model: ModelOpt = DEFAULT_MODEL,
+    system: Annotated[str | None, typer.Option(help="Optional system prompt.")] = None,
+    max_new_tokens: Annotated[int, typer.Option(help="Longest reply, in tokens.")] = 256,
+    temperature: Annotated[float, typer.Option(help="0 means greedy decoding.")] = 0.0,
+) -> None:
+    """Print the model's reply to one message."""
+    from beneficial_rl.models.chat import reply
+
+    messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": message}]
+    with console.status(f"loading {model}", spinner="dots"):
+        text = reply(model, messages, max_new_tokens=max_new_tokens, temperature=temperature)
+    console.print(text, highlight=False, markup=False)
+
+
+@model_app.command("info")
+@friendly
+def model_info(model: ModelOpt = DEFAULT_MODEL) -> None:
+    """Show parameters, dtype, chat template and cache location of a model."""
+    from rich.table import Table
+
+    from beneficial_rl.models.chat import describe
+
+    info = describe(model)
+    table = Table(show_header=False, box=None)
+    for k, v in info.items():
+        table.add_row(f"[bold]{k}[/bold]", str(v))
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry point wrapper
+    sys.exit(app())
