@@ -20,6 +20,8 @@ app = typer.Typer(help="beneficial-rl: reinforce beneficial traits with RL and m
                   no_args_is_help=True, pretty_exceptions_enable=False)
 model_app = typer.Typer(help="Inspect and talk to models named by a spec.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
+scenarios_app = typer.Typer(help="Validate, inspect and generate trait scenarios.", no_args_is_help=True)
+app.add_typer(scenarios_app, name="scenarios")
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model spec: embedded:NAME, hub id, folder, or endpoint.")]
 
@@ -69,6 +71,48 @@ def model_info(model: ModelOpt = DEFAULT_MODEL) -> None:
     for k, v in info.items():
         table.add_row(f"[bold]{k}[/bold]", str(v))
     console.print(table)
+
+
+@app.command("traits")
+def traits_cmd() -> None:
+    """List the 15 beneficial traits (held-out ones are reserved for evaluation)."""
+    from rich.table import Table
+
+    from beneficial_rl.taxonomy import traits
+
+    table = Table("id", "held out", "definition", title="Traits")
+    for t in traits().values():
+        table.add_row(t.id, "yes" if t.held_out else "", t.definition)
+    console.print(table)
+
+
+@app.command("domains")
+def domains_cmd() -> None:
+    """List the 12 domains scenarios are set in."""
+    from rich.table import Table
+
+    from beneficial_rl.taxonomy import domains
+
+    table = Table("id", "name", "description", title="Domains")
+    for d in domains().values():
+        table.add_row(d.id, d.name, d.description)
+    console.print(table)
+
+
+@scenarios_app.command("validate")
+def scenarios_validate(
+    paths: Annotated[list[str], typer.Argument(help="Scenario JSONL files.")],
+) -> None:
+    """Check scenario files; print every problem as file:line:field and exit 1 if any."""
+    from beneficial_rl.scenarios.io import validate_files
+
+    report = validate_files(paths)
+    for e in report.errors:
+        err_console.print(str(e), highlight=False, markup=False)
+    if report.errors:
+        err_console.print(f"[red]{len(report.errors)} error(s)[/red] in {len(paths)} file(s)")
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/green]: {len(report.scenarios)} scenarios in {len(paths)} file(s)")
 
 
 def main() -> None:  # pragma: no cover - console entry point wrapper

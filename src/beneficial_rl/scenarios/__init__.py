@@ -1,0 +1,1 @@
+"""Trait scenarios: schema, the shipped library, a generator, validation, splits, contamination."""
