@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -113,6 +114,76 @@ def scenarios_validate(
         err_console.print(f"[red]{len(report.errors)} error(s)[/red] in {len(paths)} file(s)")
         raise typer.Exit(1)
     console.print(f"[green]ok[/green]: {len(report.scenarios)} scenarios in {len(paths)} file(s)")
+
+
+@scenarios_app.command("stats")
+@friendly
+def scenarios_stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Trait x domain coverage of the shipped library, split sizes and the contamination check."""
+    import json
+
+    from rich.table import Table
+
+    from beneficial_rl.scenarios.io import load_library
+    from beneficial_rl.scenarios.stats import library_stats
+    from beneficial_rl.taxonomy import domains, traits
+
+    stats = library_stats(load_library("train"), load_library("eval"))
+    if as_json:
+        print(json.dumps(stats, indent=2))
+    else:
+        table = Table("trait", *domains(), title="Training scenarios per trait x domain (eval in brackets)")
+        for t in traits():
+            cells = []
+            for d in domains():
+                n = stats["train_cells"][f"{t}/{d}"]
+                e = stats["eval_cells"].get(f"{t}/{d}")
+                text = str(n) + (f" [{e}]" if e is not None else "")
+                cells.append(f"[red]{text}[/red]" if n < 2 or e == 0 else text)
+            table.add_row(t, *cells)
+        console.print(table)
+        console.print(f"splits: train {stats['splits']['train']}, eval {stats['splits']['eval']}")
+        c = stats["contamination"]
+        console.print(f"contamination: {c['count']} near-duplicate eval/train pair(s)")
+        for p in c["pairs"][:20]:
+            console.print(f"  {p['a']} ~ {p['b']} ({p['similarity']})")
+    if not stats["ok"]:
+        raise typer.Exit(1)
+
+
+@scenarios_app.command("generate")
+@friendly
+def scenarios_generate(
+    trait: Annotated[str, typer.Option(help="Trait id (see `brl traits`).")],
+    domain: Annotated[str, typer.Option(help="Domain id (see `brl domains`).")],
+    model: Annotated[str, typer.Option("--model", "-m", help="Chat endpoint spec, e.g. openai-api/vllm/Qwen3-32B.")],
+    n: Annotated[int, typer.Option(help="Scenarios to write.")] = 5,
+    out: Annotated[str, typer.Option(help="JSONL file to append to (written atomically).")] = "generated.jsonl",
+    max_retries: Annotated[int, typer.Option(help="Extra attempts per scenario after a malformed reply.")] = 3,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL (else from environment).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for steering choices.")] = 0,
+) -> None:
+    """Write new scenarios with a chat model: validated, de-duplicated, with provenance."""
+    import asyncio
+
+    from beneficial_rl.scenarios.generate import endpoint_completer, generate, write_scenarios
+    from beneficial_rl.scenarios.io import load_library, load_scenarios
+
+    existing = load_library()
+    if Path(out).exists():
+        existing += load_scenarios([out])
+    complete = endpoint_completer(model, base_url=base_url)
+    new, report = asyncio.run(generate(trait, domain, n, complete, model, existing, max_retries, seed))
+    write_scenarios(out, new)
+    console.print(
+        f"wrote {report.written}/{report.requested} to {out}; attempts {report.attempts}, "
+        f"malformed {report.malformed} (retried), near-duplicates rejected {report.duplicates}, "
+        f"gave up {report.gave_up}"
+    )
+    if report.written < report.requested:
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console entry point wrapper

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,6 @@ from pydantic import ValidationError
 
 from beneficial_rl.errors import DataError
 from beneficial_rl.scenarios.schema import Scenario
-from beneficial_rl.utils.io import iter_jsonl
 
 LIBRARY = Path(__file__).parent / "library"
 
@@ -39,12 +39,14 @@ def validate_files(paths: Iterable[str | Path]) -> ValidationReport:
         if not path.is_file():
             errors.append(DataError(str(path), None, None, "no such file"))
             continue
-        try:
-            rows = list(iter_jsonl(path))
-        except DataError as e:
-            errors.append(e)
-            continue
-        for line, row in rows:
+        for line, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not text.strip():
+                continue
+            try:
+                row = json.loads(text)
+            except json.JSONDecodeError as e:
+                errors.append(DataError(str(path), line, None, f"invalid JSON ({e.msg} at column {e.colno})"))
+                continue
             if not isinstance(row, dict):
                 errors.append(DataError(str(path), line, None, "each line must be a JSON object"))
                 continue

@@ -6,8 +6,8 @@ checks on rubric items are used only by the offline grader, as a rough stand-in 
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
