@@ -1,0 +1,1 @@
+"""Paired statistics across arms and the report built from them."""

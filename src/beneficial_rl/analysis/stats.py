@@ -1,0 +1,162 @@
+"""Honest arm-vs-arm statistics over the same items.
+
+Every comparison is paired: an eval's items are matched by id across the two arms and only items
+scored in both count (grading failures are excluded, never imputed). The difference is
+`treatment - baseline`, in score units (multiply by 100 for "points").
+
+- CI: percentile bootstrap over items (resampling pairs), 95% by default.
+- p-value: paired sign-flip randomization test of mean difference = 0 (exact when n <= 16).
+  Under H0 the two arms are exchangeable within a pair, so flipping each pair's sign is the
+  right null and needs no normality assumption (binary refusal-style scores are common here).
+- Multiplicity: Benjamini-Hochberg FDR across evaluations (scipy's false_discovery_control).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+Rows = Sequence[Mapping]  # per-sample rows: {"id", "score", "refusal", ...}
+
+
+@dataclass
+class Paired:
+    eval: str
+    n: int
+    baseline_mean: float | None
+    treatment_mean: float | None
+    delta: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    q_value: float | None = None  # BH-adjusted
+    significant: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def pair_scores(baseline: Rows, treatment: Rows, skip_refusals: bool = False) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Scores of items present and scored in both arms, in a stable id order."""
+    b = {r["id"]: r for r in baseline if r.get("score") is not None}
+    t = {r["id"]: r for r in treatment if r.get("score") is not None}
+    ids = sorted(set(b) & set(t))
+    if skip_refusals:
+        ids = [i for i in ids if not b[i].get("refusal") and not t[i].get("refusal")]
+    return (np.array([b[i]["score"] for i in ids], dtype=float),
+            np.array([t[i]["score"] for i in ids], dtype=float), ids)
+
+
+def bootstrap_ci(diffs: np.ndarray, confidence: float = 0.95, n_boot: int = 10_000,
+                 seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap CI of the mean of paired differences."""
+    if len(diffs) == 0:
+        return (float("nan"), float("nan"))
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(diffs), size=(n_boot, len(diffs)))
+    means = diffs[idx].mean(axis=1)
+    alpha = (1 - confidence) / 2
+    return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
+
+
+def sign_flip_p(diffs: np.ndarray, n_perm: int = 20_000, seed: int = 0) -> float:
+    """Two-sided p-value for mean(diffs) == 0 under random sign flips of each pair."""
+    n = len(diffs)
+    if n == 0:
+        return float("nan")
+    observed = abs(diffs.mean())
+    if not np.any(diffs):
+        return 1.0
+    if n <= 16:
+        signs = np.array(list(itertools.product([1.0, -1.0], repeat=n)))
+    else:
+        rng = np.random.default_rng(seed)
+        signs = rng.choice([1.0, -1.0], size=(n_perm, n))
+    null = np.abs((signs * diffs).mean(axis=1))
+    # count the observed labelling itself so p is never 0 (Phipson & Smyth)
+    exceed = np.sum(null >= observed - 1e-12)
+    return float(exceed / len(null)) if n <= 16 else float((exceed + 1) / (len(null) + 1))
+
+
+def compare(name: str, baseline: Rows, treatment: Rows, skip_refusals: bool = False,
+            confidence: float = 0.95, seed: int = 0) -> Paired:
+    b, t, _ = pair_scores(baseline, treatment, skip_refusals)
+    if len(b) == 0:
+        return Paired(name, 0, None, None, None, None, None, None)
+    d = t - b
+    lo, hi = bootstrap_ci(d, confidence, seed=seed)
+    return Paired(name, len(d), float(b.mean()), float(t.mean()), float(d.mean()), lo, hi, sign_flip_p(d, seed=seed))
+
+
+def benjamini_hochberg(results: list[Paired], alpha: float = 0.05) -> list[Paired]:
+    """Fill q-values and significance across evaluations (those with a p-value)."""
+    from scipy.stats import false_discovery_control
+
+    tested = [r for r in results if r.p_value is not None and not np.isnan(r.p_value)]
+    if tested:
+        q = false_discovery_control([r.p_value for r in tested], method="bh")
+        for r, qi in zip(tested, q, strict=True):
+            r.q_value = float(qi)
+            r.significant = bool(qi <= alpha)
+    return results
+
+
+@dataclass
+class Headline:
+    evaluations: int
+    improved: int
+    significant_improved: int
+    significant_worse: int
+    mean_points: float | None
+
+    def sentence(self) -> str:
+        pts = "n/a" if self.mean_points is None else f"{self.mean_points:+.1f}"
+        return (f"improved on {self.improved} of {self.evaluations} evaluations, "
+                f"{self.significant_improved} significant after FDR, mean {pts} points")
+
+
+def headline(results: list[Paired]) -> Headline:
+    """The paper's form: X of Y improved, Z significant after FDR, mean +N points."""
+    have = [r for r in results if r.delta is not None]
+    return Headline(
+        evaluations=len(have),
+        improved=sum(r.delta > 0 for r in have),
+        significant_improved=sum(r.significant and r.delta > 0 for r in have),
+        significant_worse=sum(r.significant and r.delta < 0 for r in have),
+        mean_points=100 * float(np.mean([r.delta for r in have])) if have else None,
+    )
+
+
+def compare_arms(baseline: Mapping[str, Rows], treatment: Mapping[str, Rows], skip_refusals: bool = False,
+                 alpha: float = 0.05, seed: int = 0) -> list[Paired]:
+    """Every eval both arms ran, paired and FDR-corrected together."""
+    names = sorted(set(baseline) & set(treatment))
+    return benjamini_hochberg([compare(n, baseline[n], treatment[n], skip_refusals, seed=seed) for n in names], alpha)
+
+
+def refusal_rate(rows: Rows) -> float | None:
+    return float(np.mean([bool(r.get("refusal")) for r in rows])) if rows else None
+
+
+def transfer_table(results: list[Paired], eval_domains: Mapping[str, str | None], trained_domains: set[str] | None,
+                   excluded_domains: set[str] | None = None) -> dict:
+    """For a domain-restricted arm: gains on evals inside vs outside the domains it trained on.
+
+    `trained_domains=None` means unrestricted. An eval counts as in-domain when its declared
+    domain is one the arm trained on (or, for exclusion arms, one it did not exclude).
+    """
+    def inside(dom: str | None) -> bool:
+        if dom is None:
+            return False
+        if trained_domains is not None:
+            return dom in trained_domains
+        return excluded_domains is None or dom not in excluded_domains
+
+    groups: dict[str, list[Paired]] = {"in_domain": [], "out_of_domain": []}
+    for r in results:
+        if r.delta is not None:
+            groups["in_domain" if inside(eval_domains.get(r.eval)) else "out_of_domain"].append(r)
+    return {k: asdict(headline(v)) | {"evals": [r.eval for r in v]} for k, v in groups.items()}
