@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,11 @@ def make_sample(id: str, messages: Sequence[dict[str, str]] | str, target: str |
 
 
 def dataset(name: str, samples: list[Sample]) -> MemoryDataset:
+    """A dataset in a fixed pseudo-random order (by hash of id), so `--limit N` takes a
+    representative slice instead of the first file's items, and every arm sees the same slice."""
+    import hashlib
+
+    samples = sorted(samples, key=lambda s: hashlib.sha256(str(s.id).encode()).hexdigest())
     ids = [s.id for s in samples]
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
@@ -160,3 +166,64 @@ def refusal_judge(want_refusal: bool) -> Judge:
         return float(refused == want_refusal), {"refusal": refused}
 
     return judge
+
+
+_LETTER = re.compile(r"(?:^|[\s(\[*])([A-E])(?:[)\].:,\s*]|$)")
+_YESNO = re.compile(r"\b(yes|no|true|false)\b", re.IGNORECASE)
+
+
+def first_choice(text: str, letters: str = "ABCDE") -> str | None:
+    """The first answer letter a response commits to ("(B)", "B)", "Answer: B", "**B**")."""
+    for m in _LETTER.finditer(text.strip()[:400]):
+        if m.group(1) in letters:
+            return m.group(1)
+    return None
+
+
+def first_verdict(text: str) -> str | None:
+    """The first yes/no/true/false the response commits to, normalised to 'yes' or 'no'."""
+    m = _YESNO.search(text[:300])
+    if not m:
+        return None
+    return "yes" if m.group(1).lower() in ("yes", "true") else "no"
+
+
+def choice_judge(key: str = "answer") -> Judge:
+    """1 when the first committed letter equals `metadata[key]`; an unparseable answer scores 0
+    (the model failed to answer, which is not a grading failure)."""
+
+    async def judge(state: TaskState, target: Target, ctx: EvalContext):
+        got = first_choice(state.output.completion)
+        return float(got == state.metadata[key]), {"parsed": got}
+
+    return judge
+
+
+def verdict_judge(key: str = "answer") -> Judge:
+    """1 when the first yes/no (or true/false) matches `metadata[key]` ('yes' or 'no')."""
+
+    async def judge(state: TaskState, target: Target, ctx: EvalContext):
+        got = first_verdict(state.output.completion)
+        return float(got == state.metadata[key]), {"parsed": got}
+
+    return judge
+
+
+def simple_task(name: str, samples: list[Sample], ctx: EvalContext, judge: Judge, system: str | None = None):
+    """Generate once per sample and score with `judge`: the shape most evals share."""
+    from inspect_ai import Task
+    from inspect_ai.solver import generate, system_message
+
+    solver = [system_message(system), generate()] if system else [generate()]
+    return Task(dataset=dataset(name, samples), solver=solver, scorer=aligned_scorer(ctx, judge))
+
+
+def stable_shuffle(key: str, items: list) -> list:
+    """A per-item deterministic order (e.g. for answer options), independent of run order."""
+    import hashlib
+    import random
+
+    rnd = random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:12], 16))
+    out = list(items)
+    rnd.shuffle(out)
+    return out

@@ -1,3 +1,8 @@
 """Import every eval module once, which registers it. Add new eval files here."""
 
-from beneficial_rl.evals.held_out import traits as _held_out  # noqa: F401
+from beneficial_rl.evals.capability import gsm8k  # noqa: F401
+from beneficial_rl.evals.fairness import bbq  # noqa: F401
+from beneficial_rl.evals.held_out import traits  # noqa: F401
+from beneficial_rl.evals.honesty import false_claims, rho_deception_pairs  # noqa: F401
+from beneficial_rl.evals.over_refusal import rho_benign_pairs, rho_overrefusal  # noqa: F401
+from beneficial_rl.evals.sycophancy import rho_opinion  # noqa: F401
