@@ -15,6 +15,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("INSPECT_LOG_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "brl-test-inspect-logs"))
 
+import re  # noqa: E402
+
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
@@ -71,3 +73,41 @@ def tiny_model_path(tmp_path_factory: pytest.TempPathFactory, embedded_tokenizer
     model.save_pretrained(out)
     tok.save_pretrained(out)
     return str(out)
+
+
+class ScriptedGrader:
+    """Marks an item met when its criterion's first word appears in the response; fails on 'FAIL'."""
+
+    name = "scripted"
+    approximate = False
+
+    def __init__(self):
+        self.calls = 0
+
+    async def grade(self, requests):
+        from beneficial_rl.grading.base import GradeResult, ItemVerdict, score
+
+        out = []
+        for r in requests:
+            self.calls += 1
+            if "FAIL" in r.messages[-1]["content"]:
+                out.append(GradeResult(r.id, None, failures=1, grader=self.name))
+                continue
+            met = [float(i.criterion.split()[0].lower() in r.response.lower()) for i in r.rubric]
+            out.append(GradeResult(r.id, score(r.rubric, met),
+                                   [ItemVerdict(i.criterion, i.points, m) for i, m in zip(r.rubric, met, strict=True)],
+                                   grader=self.name))
+        return out
+
+
+class ScriptedRefusal:
+    async def classify(self, messages, response):
+        return bool(re.search(r"\bcan'?t help\b", response, re.I))
+
+
+@pytest.fixture
+def ctx():
+    """An eval context with scripted grading, for tests that run evals on the tiny model."""
+    from beneficial_rl.evals.context import EvalContext
+
+    return EvalContext(grader=ScriptedGrader(), refusal=ScriptedRefusal(), max_tokens=8)

@@ -15,7 +15,7 @@ from beneficial_rl.analysis.stats import (
 
 def rows(scores, refusals=None, prefix="i"):
     refusals = refusals or [False] * len(scores)
-    return [{"id": f"{prefix}{k}", "score": s, "refusal": r} for k, (s, r) in enumerate(zip(scores, refusals))]
+    return [{"id": f"{prefix}{k}", "score": s, "refusal": r} for k, (s, r) in enumerate(zip(scores, refusals, strict=True))]
 
 
 def test_pairing_uses_only_items_scored_in_both_arms():

@@ -38,7 +38,9 @@ def from_chat(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
 
 def prompt_messages(state: TaskState) -> list[dict[str, str]]:
     """The conversation the graded response answers (without the response itself)."""
-    convo = from_chat(state.messages)
+    from beneficial_rl.persistence.persona import strip_persona
+
+    convo = strip_persona(from_chat(state.messages), state.metadata)
     return convo[:-1] if convo and convo[-1]["role"] == "assistant" else convo
 
 

@@ -1,0 +1,1 @@
+"""Persistence under pressure: persona prompts (an eval transformation) and harmful fine-tuning."""
