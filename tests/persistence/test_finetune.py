@@ -5,7 +5,13 @@ import torch
 from safetensors.torch import load_file
 
 from beneficial_rl.errors import BrlError
-from beneficial_rl.persistence.finetune import DONE, FinetuneAttackConfig, attack_examples, dose_dir, run_ladder
+from beneficial_rl.persistence.finetune import (
+    DONE,
+    FinetuneAttackConfig,
+    attack_examples,
+    dose_dir,
+    run_ladder,
+)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Rubric grading: one pure scorer shared by reward and metric, LLM judges, an offline grader."""
 
-from beneficial_rl.grading.base import GradeRequest, GradeResult, Grader, ItemVerdict, score
+from beneficial_rl.grading.base import Grader, GradeRequest, GradeResult, ItemVerdict, score
 
 __all__ = ["GradeRequest", "GradeResult", "Grader", "ItemVerdict", "score"]
