@@ -4,6 +4,7 @@ from beneficial_rl.evals.capability import gsm8k  # noqa: F401
 from beneficial_rl.evals.fairness import bbq  # noqa: F401
 from beneficial_rl.evals.held_out import traits  # noqa: F401
 from beneficial_rl.evals.honesty import false_claims, rho_deception_pairs  # noqa: F401
+from beneficial_rl.evals.hub import healthbench, mask, mmlu, strongreject, truthfulqa, xstest  # noqa: F401
 from beneficial_rl.evals.jailbreak import wrapped  # noqa: F401
 from beneficial_rl.evals.over_refusal import rho_benign_pairs, rho_overrefusal  # noqa: F401
 from beneficial_rl.evals.safety import harmful_requests  # noqa: F401
