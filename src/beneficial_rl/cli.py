@@ -21,6 +21,8 @@ app = typer.Typer(help="beneficial-rl: reinforce beneficial traits with RL and m
                   no_args_is_help=True, pretty_exceptions_enable=False)
 model_app = typer.Typer(help="Inspect and talk to models named by a spec.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
+evals_app = typer.Typer(help="The evaluation suite.", no_args_is_help=True)
+app.add_typer(evals_app, name="evals")
 scenarios_app = typer.Typer(help="Validate, inspect and generate trait scenarios.", no_args_is_help=True)
 app.add_typer(scenarios_app, name="scenarios")
 
@@ -184,6 +186,34 @@ def scenarios_generate(
     )
     if report.written < report.requested:
         raise typer.Exit(1)
+
+
+@evals_app.command("list")
+@friendly
+def evals_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    suite: Annotated[str | None, typer.Option(help="Only this suite (quick, full, offline) or category.")] = None,
+) -> None:
+    """List evaluations: id, category, items, source, scorer, offline."""
+    import json
+
+    from rich.table import Table
+
+    from beneficial_rl.evals.inventory import inventory
+
+    rows = inventory(suite)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "category", "items", "source", "scorer", "offline", "quick", title="Evaluations")
+    for col in table.columns[:4]:
+        col.no_wrap = True
+    for r in rows:
+        table.add_row(r["id"], r["category"], str(r["items"] if r["items"] is not None else "?"), r["source"],
+                      r["scorer"], "yes" if r["offline"] else f"no ({r['needs']})", "yes" if r["quick"] else "")
+    Console(width=max(console.width, 150)).print(table)
+    cats = {r["category"] for r in rows}
+    console.print(f"{len(rows)} evaluations in {len(cats)} categories, {sum(r['offline'] for r in rows)} runnable offline")
 
 
 def main() -> None:  # pragma: no cover - console entry point wrapper

@@ -56,6 +56,8 @@ def dataset(name: str, samples: list[Sample]) -> MemoryDataset:
     representative slice instead of the first file's items, and every arm sees the same slice."""
     import hashlib
 
+    if not samples:
+        raise BrlError(f"eval {name}: no samples (is its data installed and non-empty?)")
     samples = sorted(samples, key=lambda s: hashlib.sha256(str(s.id).encode()).hexdigest())
     ids = [s.id for s in samples]
     if len(set(ids)) != len(ids):
