@@ -216,5 +216,53 @@ def evals_list(
     console.print(f"{len(rows)} evaluations in {len(cats)} categories, {sum(r['offline'] for r in rows)} runnable offline")
 
 
+@app.command("grade")
+@friendly
+def grade_cmd(
+    responses: Annotated[str, typer.Option(help="JSONL rows: id, messages (or conversation), response, rubric[, trait].")],
+    judge: Annotated[str, typer.Option(help="'offline' or a chat endpoint spec, e.g. openai-api/vllm/Qwen3-32B.")] = "offline",
+    out: Annotated[str | None, typer.Option(help="Output JSONL (default: <responses>.graded.jsonl).")] = None,
+    config: Annotated[str | None, typer.Option(help="YAML/JSON JudgeConfig (or OfflineConfig with kind: offline).")] = None,
+    role: Annotated[str | None, typer.Option(help="Judge role: reward or eval.")] = None,
+    mode: Annotated[str | None, typer.Option(help="per_item or batched.")] = None,
+    dense: Annotated[str | None, typer.Option(help="logprobs, samples or none.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL (else from environment).")] = None,
+    trait_judge: Annotated[bool, typer.Option(help="Rubric-free trait judge: grade each row's trait definition only.")] = False,
+) -> None:
+    """Grade responses against their rubrics; score is null when grading failed (never 0 or 1)."""
+    from beneficial_rl.grading.grade_file import build_config, grade_file
+
+    cfg = build_config(judge, config, role=role, mode=mode, dense=dense, base_url=base_url)
+    s = grade_file(responses, cfg, out, trait_judge=trait_judge)
+    mean = "n/a" if s["mean_score"] is None else f"{s['mean_score']:.3f}"
+    console.print(f"graded {s['rows']} rows -> {s['out']}: scored {s['scored']}, failed {s['failed']}, "
+                  f"excluded {s['excluded_other']}, addressed the grader {s['flagged_addresses_grader']}, mean {mean}")
+    console.print(f"grader: {s['grader']}; protocol {s['protocol'][:16]}", highlight=False, markup=False)
+
+
+@app.command("train")
+@friendly
+def train_cmd(
+    config: Annotated[str, typer.Option(help="Training YAML (a TrainConfig, or an experiment file with a `train:` section).")],
+    arm: Annotated[str, typer.Option(help="Arm to train: beneficial, compute_matched_baseline, helpfulness_control, "
+                                          "health_only, no_health_no_science, or one defined in the config.")],
+    out: Annotated[str | None, typer.Option(help="Run folder (default: <output_dir>/<arm>).")] = None,
+    steps: Annotated[int | None, typer.Option(help="Override the config's step count.")] = None,
+) -> None:
+    """Train one arm with GRPO; resumes a crashed run, skips a finished one, writes ledger.json."""
+    from beneficial_rl.training.cli import train_from_config
+
+    result = train_from_config(config, arm, out, {"steps": steps} if steps else None)
+    led = result.ledger
+    console.print(f"[green]done[/green]: {arm} -> {result.final}")
+    console.print(f"steps {led['steps']}, completions {led['completions']}, tokens {led['tokens']['realized']:,} "
+                  f"realized / {led['tokens']['padded']:,} padded, judge calls {led['judge']['calls']} "
+                  f"({led['judge']['unscored']} unscored), trait slice {led['trait_slice']['realized']}, "
+                  f"{led['wall_seconds']:.0f} s")
+    if result.match is not None:
+        color = "green" if result.match.matched else "red"
+        console.print(f"[{color}]{result.match.label}[/{color}]: {result.match.message}", highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point wrapper
     sys.exit(app())

@@ -8,8 +8,8 @@ arithmetic (openai/simple-evals' healthbench `calculate_score` has the same shap
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 from beneficial_rl.scenarios.schema import RubricItem
 
@@ -47,6 +47,7 @@ class ItemVerdict:
     points: float
     met: float | None  # probability of "met" in [0, 1]; None when grading this item failed
     reasoning: str = ""
+    source: str = ""  # how `met` was decided: "judge", "judge:logprobs", "check", "detector:refusal", ...
 
 
 @dataclass
@@ -57,6 +58,19 @@ class GradeResult:
     flags: list[str] = field(default_factory=list)  # e.g. "addresses_grader"
     failures: int = 0  # malformed verdicts after bounded retries
     grader: str = ""  # which grader produced it, e.g. "offline (approximate)"
+    protocol: str = ""  # sha256 of prompt texts + settings: results compare only under one protocol
+    approximate: bool = False  # True for the offline grader
+    dense: str = ""  # how verdicts became numbers in this result: "logprobs", "samples:5", "hard", "check"
+    signals: dict[str, Any] = field(default_factory=dict)  # detector outputs (refusal, hedging, toxicity, ...)
+
+    def to_row(self) -> dict[str, Any]:
+        """The JSONL row `brl grade` writes and reports read."""
+        return {
+            "id": self.id, "score": self.score, "verdicts": [asdict(v) for v in self.verdicts],
+            "flags": list(self.flags), "failures": self.failures, "grader": self.grader,
+            "protocol": self.protocol, "approximate": self.approximate, "dense": self.dense,
+            "signals": dict(self.signals),
+        }
 
 
 @runtime_checkable
