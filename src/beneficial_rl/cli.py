@@ -264,5 +264,55 @@ def train_cmd(
         console.print(f"[{color}]{result.match.label}[/{color}]: {result.match.message}", highlight=False)
 
 
+@app.command("eval")
+@friendly
+def eval_cmd(
+    model: ModelOpt = DEFAULT_MODEL,
+    suite: Annotated[str, typer.Option(help="quick, full, offline, a category or an eval id.")] = "quick",
+    evals: Annotated[str | None, typer.Option(help="Comma-separated eval ids (narrow or replace the suite).")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many samples per eval (same slice for every model).")] = None,
+    out: Annotated[str, typer.Option(help="Output folder: per-sample JSONL per eval, summary.json, Inspect logs.")] = "eval-out",
+    judge: Annotated[str, typer.Option(help="'offline' (approximate grader) or an eval-judge endpoint spec.")] = "offline",
+    batch_size: Annotated[int, typer.Option(help="Generations batched together (Inspect max_connections).")] = 8,
+    max_tokens: Annotated[int, typer.Option(help="Longest response per sample, in tokens.")] = 256,
+) -> None:
+    """Run evaluations on a model; results per sample keyed by id, refusal recorded per sample."""
+    from rich.table import Table
+
+    from beneficial_rl.evals.context import build_context
+    from beneficial_rl.evals.registry import select
+    from beneficial_rl.evals.runner import EvalRunConfig, run_evals
+
+    names = [n.strip() for n in evals.split(",")] if evals else None
+    chosen = select(suite if not names else (suite if suite != "quick" else None), names)
+    offline_only = [e for e in chosen if e.offline]
+    skipped = [e for e in chosen if not e.offline and not _data_available(e)]
+    chosen = [e for e in chosen if e not in skipped]
+    for e in skipped:
+        err_console.print(f"[yellow]skip[/yellow] {e.id}: needs {'the network' if e.needs_network else e.needs_data}")
+    del offline_only
+    ctx = build_context(judge, max_tokens=max_tokens)
+    cfg = EvalRunConfig(limit=limit, batch_size=batch_size, max_tokens=max_tokens)
+    with console.status(f"evaluating {model} on {len(chosen)} evals", spinner="dots"):
+        summaries = run_evals(model, chosen, ctx, out, cfg,
+                              on_done=lambda info, s: console.print(f"  {info.id}: mean {s['mean']}, n {s['n']}"))
+    table = Table("eval", "category", "n", "mean", "refusal rate", "scored by", title=f"{model} ({ctx.judge})")
+    for s in summaries.values():
+        mean = "n/a" if s["mean"] is None else f"{s['mean']:.3f}"
+        rr = "n/a" if s["refusal_rate"] is None else f"{s['refusal_rate']:.2f}"
+        table.add_row(s["eval"], s["category"], str(s["n_scored"]), mean, rr, s["judge"])
+    console.print(table)
+    if getattr(ctx.grader, "approximate", False):
+        console.print("[yellow]judge-scored evals used the approximate offline grader[/yellow]")
+    console.print(f"results in {out} (per-sample JSONL per eval; `inspect view --log-dir {out}/inspect`)")
+
+
+def _data_available(info) -> bool:
+    import os
+
+    return bool(info.needs_data and os.environ.get(info.needs_data)) or (
+        info.needs_network and os.environ.get("HF_HUB_OFFLINE") != "1")
+
+
 def main() -> None:  # pragma: no cover - console entry point wrapper
     sys.exit(app())

@@ -28,3 +28,18 @@ class EvalContext:
     @property
     def judge(self) -> str:
         return self.grader.name
+
+
+def build_context(judge: object = "offline", trait_judge: object | None = None, refusal: object | None = None,
+                  max_tokens: int = 256) -> EvalContext:
+    """The eval-role graders from config: `judge` is 'offline' or an eval judge spec/JudgeConfig.
+
+    The refusal classifier follows the judge unless given: offline with the offline grader, the
+    LLM version with an LLM judge (so refusal-controlled comparisons use the best classifier
+    available)."""
+    from beneficial_rl.grading.factory import make_grader, make_refusal_classifier, make_trait_grader
+
+    grader = make_grader(judge, use="eval")
+    trait = make_trait_grader(trait_judge if trait_judge is not None else judge)
+    refusal_clf = make_refusal_classifier(refusal if refusal is not None else judge)
+    return EvalContext(grader=grader, refusal=refusal_clf, trait_grader=trait, max_tokens=max_tokens)
