@@ -25,6 +25,8 @@ evals_app = typer.Typer(help="The evaluation suite.", no_args_is_help=True)
 app.add_typer(evals_app, name="evals")
 scenarios_app = typer.Typer(help="Validate, inspect and generate trait scenarios.", no_args_is_help=True)
 app.add_typer(scenarios_app, name="scenarios")
+attack_app = typer.Typer(help="Persistence attacks: persona prompts and harmful fine-tuning.", no_args_is_help=True)
+app.add_typer(attack_app, name="attack")
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model spec: embedded:NAME, hub id, folder, or endpoint.")]
 
@@ -307,6 +309,117 @@ def eval_cmd(
     console.print(f"results in {out} (per-sample JSONL per eval; `inspect view --log-dir {out}/inspect`)")
 
 
+def _attack_evals(evals: str) -> list:
+    """Evals named on the command line, minus those whose data cannot be reached here (said aloud)."""
+    from beneficial_rl.evals.registry import select
+
+    chosen = select(None, [n.strip() for n in evals.split(",") if n.strip()])
+    skipped = [e for e in chosen if not e.offline and not _data_available(e)]
+    for e in skipped:
+        err_console.print(f"[yellow]skip[/yellow] {e.id}: needs {'the network' if e.needs_network else e.needs_data}")
+    chosen = [e for e in chosen if e not in skipped]
+    if not chosen:
+        raise BrlError("no runnable evals left to attack; name evals with --evals (see `brl evals list`)")
+    return chosen
+
+
+def _ci(v: dict, key: str) -> str:
+    if v.get(key) is None:
+        return "n/a"
+    ci = "no CI" if v.get("ci_low") is None else f"{v['ci_low']:.3f}, {v['ci_high']:.3f}"
+    return f"{v[key]:.3f} [{ci}]"
+
+
+@attack_app.command("persona")
+@friendly
+def attack_persona(
+    evals: Annotated[str, typer.Option(help="Comma-separated eval ids to run clean and under each persona.")],
+    model: ModelOpt = DEFAULT_MODEL,
+    personas: Annotated[str, typer.Option(help="Comma-separated personas from persistence/personas.yaml.")] =
+        "harmful_medical,helpful_medical",
+    limit: Annotated[int | None, typer.Option(help="At most this many samples per eval.")] = None,
+    out: Annotated[str, typer.Option(help="Output folder (resumable: finished evals are not rerun).")] = "attack-persona",
+    judge: Annotated[str, typer.Option(help="'offline' (approximate grader) or an eval-judge endpoint spec.")] = "offline",
+    batch_size: Annotated[int, typer.Option(help="Generations batched together.")] = 8,
+    max_tokens: Annotated[int, typer.Option(help="Longest response per sample, in tokens.")] = 256,
+) -> None:
+    """Persona prompts as an attack: retention (attacked / clean score) per persona, with 95% CIs."""
+    from rich.table import Table
+
+    from beneficial_rl.evals.context import build_context
+    from beneficial_rl.evals.runner import EvalRunConfig
+    from beneficial_rl.persistence.attack import PERSONA_RESULT, run_persona_attack
+
+    chosen = _attack_evals(evals)
+    names = [p.strip() for p in personas.split(",") if p.strip()]
+    ctx = build_context(judge, max_tokens=max_tokens)
+    cfg = EvalRunConfig(limit=limit, batch_size=batch_size, max_tokens=max_tokens)
+    with console.status(f"persona attack on {model}: {len(chosen)} evals x {len(names) + 1} conditions", spinner="dots"):
+        res = run_persona_attack(model, chosen, names, ctx, out, cfg)
+    table = Table("persona", "kind", "n", "clean", "attacked", "retention [95% CI]", title=f"{model} ({ctx.judge})")
+    for p, r in res["retention"].items():
+        table.add_row(p, res["personas"][p], str(r["n"]), _fmt_num(r["clean"]), _fmt_num(r["attacked"]), _ci(r, "retention"))
+    console.print(table)
+    if res["judge"]["approximate"]:
+        console.print("[yellow]judge-scored evals used the approximate offline grader[/yellow]")
+    console.print(f"results in {Path(out) / PERSONA_RESULT}")
+
+
+@attack_app.command("finetune")
+@friendly
+def attack_finetune(
+    evals: Annotated[str, typer.Option(help="Comma-separated eval ids to run at every dose (health and out-of-domain).")],
+    model: ModelOpt = DEFAULT_MODEL,
+    doses: Annotated[str, typer.Option(help="Comma-separated attack steps; 0 (the untouched model) is always added.")] =
+        "0,10,20,40,80",
+    limit: Annotated[int | None, typer.Option(help="At most this many samples per eval.")] = None,
+    out: Annotated[str, typer.Option(help="Output folder (resumable: finished doses and evals are skipped).")] =
+        "attack-finetune",
+    lora: Annotated[bool, typer.Option(help="Attack with a LoRA adapter (merged into each export) instead of full FT.")] =
+        False,
+    learning_rate: Annotated[float | None, typer.Option(help="SFT learning rate (default from FinetuneAttackConfig).")] = None,
+    attack_batch_size: Annotated[int | None, typer.Option(help="Attack examples per optimizer step.")] = None,
+    data: Annotated[str | None, typer.Option(help="Attack JSONL (default: the shipped bad-medical-advice set).")] = None,
+    judge: Annotated[str, typer.Option(help="'offline' (approximate grader) or an eval-judge endpoint spec.")] = "offline",
+    batch_size: Annotated[int, typer.Option(help="Generations batched together when evaluating.")] = 8,
+    max_tokens: Annotated[int, typer.Option(help="Longest response per sample, in tokens.")] = 256,
+) -> None:
+    """Harmful fine-tuning as a dose ladder: evaluate each dose; degradation vs dose 0 with 95% CIs."""
+    from rich.table import Table
+
+    from beneficial_rl.evals.context import build_context
+    from beneficial_rl.evals.runner import EvalRunConfig
+    from beneficial_rl.models.loading import local_path
+    from beneficial_rl.persistence.attack import FINETUNE_RESULT, run_finetune_attack
+    from beneficial_rl.persistence.finetune import FinetuneAttackConfig
+
+    try:
+        dose_list = [int(d) for d in doses.split(",") if d.strip()]
+    except ValueError:
+        raise BrlError(f"--doses must be comma-separated integers, got {doses!r}") from None
+    overrides = {"learning_rate": learning_rate, "batch_size": attack_batch_size, "data": data}
+    attack_cfg = FinetuneAttackConfig(doses=dose_list, lora=lora, **{k: v for k, v in overrides.items() if v is not None})
+    chosen = _attack_evals(evals)
+    path = local_path(model)
+    ctx = build_context(judge, max_tokens=max_tokens)
+    cfg = EvalRunConfig(limit=limit, batch_size=batch_size, max_tokens=max_tokens)
+    with console.status(f"fine-tuning attack on {model}: doses {sorted(set(dose_list) | {0})}", spinner="dots"):
+        res = run_finetune_attack(path, chosen, attack_cfg, ctx, out, cfg)
+    table = Table("dose", "n", "mean", "loss vs dose 0 [95% CI]", *[e.id for e in chosen],
+                  title=f"{model}: harmful fine-tuning ({ctx.judge})")
+    for d in res["doses"]:
+        per = [_fmt_num(d["per_eval"][e.id]["mean"]) for e in chosen]
+        table.add_row(str(d["dose"]), str(d["n"]), _fmt_num(d["mean"]), _ci(d, "loss"), *per)
+    console.print(table)
+    if res["judge"]["approximate"]:
+        console.print("[yellow]judge-scored evals used the approximate offline grader[/yellow]")
+    console.print(f"results in {Path(out) / FINETUNE_RESULT}")
+
+
+def _fmt_num(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
 def _data_available(info) -> bool:
     import os
 
@@ -314,5 +427,45 @@ def _data_available(info) -> bool:
         info.needs_network and os.environ.get("HF_HUB_OFFLINE") != "1")
 
 
+@app.command("run")
+@friendly
+def run_cmd(
+    config: Annotated[str, typer.Argument(help="Experiment YAML (see configs/quickstart.yaml).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and a compute estimate per arm.")] = False,
+) -> None:
+    """The study: train the arms, evaluate them, attack them, write the report. Resumable."""
+    import json
+
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from beneficial_rl.experiment.config import load_experiment
+    from beneficial_rl.experiment.run import plan, run
+
+    cfg = load_experiment(config)
+    if dry_run:
+        console.print_json(json.dumps(plan(cfg)))
+        return
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn()]
+    with Progress(*columns, console=console) as progress:
+        results = run(cfg, log=lambda m: progress.console.print(m, highlight=False, markup=False), progress=progress)
+    for comp in results.get("comparisons", {}).values():
+        console.print(f"[bold]{comp['title']}[/bold]: {comp['sentence']}")
+    if results.get("judge", {}).get("approximate"):
+        console.print("[yellow]judge-scored evals used the approximate offline grader[/yellow]")
+    console.print(f"report: {cfg.run_dir / 'report' / 'index.html'}")
+
+
 def main() -> None:  # pragma: no cover - console entry point wrapper
     sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m beneficial_rl.cli`
+    main()

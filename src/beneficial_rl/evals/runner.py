@@ -120,8 +120,10 @@ def sample_rows(log: Any) -> list[dict]:
             meta = sc.metadata or {}
             v = float(sc.value) if isinstance(sc.value, int | float) else None
             value = None if v is None or math.isnan(v) else v
+        user = [m for m in (s.messages or []) if m.role == "user"]
         rows.append({
             "id": str(s.id),
+            "prompt": user[-1].text[:1500] if user else "",
             "score": value,
             "refusal": bool(meta.get("refusal", False)),
             "response": s.output.completion if s.output else "",

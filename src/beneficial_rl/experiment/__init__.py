@@ -1,0 +1,1 @@
+"""The study a researcher runs: arms -> train -> evaluate -> attack -> report (`brl run`)."""

@@ -1,0 +1,200 @@
+"""`brl run`: arms -> train -> evaluate -> attacks -> report, every stage resumable.
+
+Each stage checks for its own finished outputs (done markers, per-eval result files) and skips
+work already done, so a killed run is simply rerun. The resolved config, git hash and package
+versions are saved once; a rerun with a different config under the same name is refused rather
+than mixing two experiments in one folder.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from beneficial_rl.errors import BrlError
+from beneficial_rl.experiment.config import ExperimentConfig
+from beneficial_rl.utils.io import atomic_write_text
+
+PRE_RL = "pre_rl"
+Log = Callable[[str], None]
+
+
+def _git_hash() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).parent)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ["beneficial-rl", "torch", "transformers", "trl", "peft", "accelerate", "datasets", "inspect-ai"]:
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def save_config(cfg: ExperimentConfig) -> None:
+    path = cfg.run_dir / "config.yaml"
+    body = cfg.model_dump(mode="json")
+    if path.exists():
+        saved = yaml.safe_load(path.read_text()) or {}
+        if saved.get("experiment") != body:
+            raise BrlError(f"{path} holds a different config; use a new run name (or delete {cfg.run_dir}) "
+                           "instead of mixing two experiments in one folder")
+        return
+    doc = {"experiment": body, "git": _git_hash(), "versions": _versions(),
+           "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    atomic_write_text(path, yaml.safe_dump(doc, sort_keys=False))
+
+
+def arm_dir(cfg: ExperimentConfig, arm: str) -> Path:
+    return cfg.run_dir / "arms" / arm
+
+
+def eval_arms(cfg: ExperimentConfig) -> list[str]:
+    return ([PRE_RL] if cfg.include_pre_rl else []) + list(cfg.arms)
+
+
+def model_for(cfg: ExperimentConfig, arm: str) -> str:
+    if arm == PRE_RL:
+        return cfg.train.model
+    return str(arm_dir(cfg, arm) / "final")
+
+
+def plan(cfg: ExperimentConfig) -> dict[str, Any]:
+    """What `brl run` will do, with a compute estimate per arm, without loading any weights."""
+    from beneficial_rl.evals.registry import select
+    from beneficial_rl.experiment.estimate import estimate_arm
+
+    evals = select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals)
+    for a in cfg.arms:
+        cfg.train.arm(a)  # unknown arm -> clear error before anything runs
+    if cfg.baseline not in cfg.arms:
+        raise BrlError(f"baseline arm {cfg.baseline!r} is not among the arms {cfg.arms}")
+    return {
+        "run_dir": str(cfg.run_dir),
+        "arms": {a: estimate_arm(cfg.train, a) for a in cfg.arms},
+        "evals": [e.id for e in evals],
+        "eval_models": eval_arms(cfg),
+        "eval_limit": cfg.eval.limit,
+        "judge": cfg.eval.judge,
+        "reward_judge": cfg.train.reward_judge,
+        "persona_attack": cfg.attacks.persona.model_dump() if cfg.attacks.persona else None,
+        "finetune_attack": cfg.attacks.finetune.model_dump() if cfg.attacks.finetune else None,
+    }
+
+
+def stage_train(cfg: ExperimentConfig, log: Log) -> None:
+    from beneficial_rl.grading.factory import make_grader
+    from beneficial_rl.training.runner import train_arm
+
+    grader = make_grader(cfg.train.reward_judge, use="reward")
+    for arm in cfg.arms:
+        t = time.time()
+        final = train_arm(cfg.train, arm, arm_dir(cfg, arm), grader)
+        log(f"train {arm}: {final} ({time.time() - t:.0f} s this session)")
+
+
+def stage_eval(cfg: ExperimentConfig, log: Log) -> None:
+    from beneficial_rl.evals.context import build_context
+    from beneficial_rl.evals.registry import select
+    from beneficial_rl.evals.runner import EvalRunConfig, run_evals
+
+    evals = [e for e in select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals) if _runnable(e)]
+    ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens)
+    run_cfg = EvalRunConfig(limit=cfg.eval.limit, batch_size=cfg.eval.batch_size, max_tokens=cfg.eval.max_tokens)
+    for arm in eval_arms(cfg):
+        t = time.time()
+        run_evals(model_for(cfg, arm), evals, ctx, cfg.run_dir / "evals" / arm, run_cfg,
+                  on_done=lambda info, s, arm=arm: log(f"eval {arm}/{info.id}: mean {s['mean']} (n={s['n']})"))
+        log(f"eval {arm}: {len(evals)} evals ({time.time() - t:.0f} s)")
+
+
+def _runnable(info) -> bool:
+    import os
+
+    if info.needs_data:
+        return bool(os.environ.get(info.needs_data))
+    if info.needs_network:
+        return os.environ.get("HF_HUB_OFFLINE") != "1"
+    return True
+
+
+def stage_attacks(cfg: ExperimentConfig, log: Log) -> None:
+    from beneficial_rl.evals.context import build_context
+    from beneficial_rl.evals.registry import get_eval
+    from beneficial_rl.evals.runner import EvalRunConfig
+    from beneficial_rl.persistence.attack import run_finetune_attack, run_persona_attack
+
+    ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens)
+    if cfg.attacks.persona:
+        p = cfg.attacks.persona
+        infos = [get_eval(e) for e in p.evals]
+        run_cfg = EvalRunConfig(limit=p.limit or cfg.eval.limit, batch_size=cfg.eval.batch_size,
+                                max_tokens=cfg.eval.max_tokens)
+        for arm in eval_arms(cfg):
+            run_persona_attack(model_for(cfg, arm), infos, p.personas, ctx,
+                               cfg.run_dir / "attacks" / arm / "persona", run_cfg)
+            log(f"persona attack {arm}: done")
+    if cfg.attacks.finetune:
+        f = cfg.attacks.finetune
+        infos = [get_eval(e) for e in f.evals]
+        run_cfg = EvalRunConfig(limit=f.limit or cfg.eval.limit, batch_size=cfg.eval.batch_size,
+                                max_tokens=cfg.eval.max_tokens)
+        for arm in eval_arms(cfg):
+            from beneficial_rl.models.loading import local_path
+
+            path = local_path(model_for(cfg, arm)) if arm == PRE_RL else model_for(cfg, arm)
+            run_finetune_attack(path, infos, f.attack, ctx, cfg.run_dir / "attacks" / arm / "finetune", run_cfg)
+            log(f"fine-tuning attack {arm}: done")
+
+
+def stage_report(cfg: ExperimentConfig, log: Log) -> dict[str, Any]:
+    from beneficial_rl.analysis.collect import collect
+    from beneficial_rl.analysis.report import render
+
+    results = collect(cfg)
+    paths = render(results, cfg.run_dir / "report")
+    log(f"report: {paths['html']}")
+    return results
+
+
+STAGES: list[tuple[str, Callable[[ExperimentConfig, Log], Any]]] = [
+    ("train", stage_train), ("evaluate", stage_eval), ("attacks", stage_attacks), ("report", stage_report)]
+
+
+def run(cfg: ExperimentConfig, log: Log = print, progress: Any = None) -> dict[str, Any]:
+    """Run every stage in order; each skips what is already done."""
+    cfg.run_dir.mkdir(parents=True, exist_ok=True)
+    plan(cfg)  # validates arms and evals before any compute is spent
+    save_config(cfg)
+    results: dict[str, Any] = {}
+    task = progress.add_task("stages", total=len(STAGES)) if progress else None
+    for name, fn in STAGES:
+        if name == "attacks" and not (cfg.attacks.persona or cfg.attacks.finetune):
+            log("attacks: none configured")
+        else:
+            if progress:
+                progress.update(task, description=f"stage: {name}")
+            out = fn(cfg, log)
+            if name == "report":
+                results = out
+        if progress:
+            progress.advance(task)
+    done = cfg.run_dir / "DONE"
+    if not done.exists():
+        atomic_write_text(done, json.dumps({"finished": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")
+    return results
