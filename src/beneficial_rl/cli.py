@@ -39,7 +39,7 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except BrlError as e:
-            err_console.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+            err_console.print(f"[red]error:[/red] {e}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -12,14 +12,18 @@ continues from the trainer's last checkpoint.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from beneficial_rl.errors import BrlError
 from beneficial_rl.utils.io import atomic_write_json, read_jsonl
+
+if TYPE_CHECKING:
+    from beneficial_rl.scenarios.contamination import Item
 
 DATA = Path(__file__).parent / "data" / "bad_medical_advice.jsonl"
 DONE = "DOSE_DONE.json"
@@ -48,6 +52,16 @@ def attack_examples(path: str | Path | None = None) -> list[dict]:
     return rows
 
 
+def attack_items(path: str | Path | None = None) -> list[Item]:
+    """The attack set's user turns as contamination items, so the contamination check can prove it
+    shares no situation with training scenarios or eval items (method.md: an attack that taught
+    the answers to an eval would measure nothing)."""
+    from beneficial_rl.scenarios.contamination import Item
+
+    return [Item(r["id"], "\n".join(m["content"] for m in r["messages"] if m["role"] == "user"), "attack")
+            for r in attack_examples(path)]
+
+
 def _sft_dataset(rows: list[dict]):
     """Prompt/completion form, so the loss falls on the bad advice only (not on the user text)."""
     from datasets import Dataset
@@ -64,8 +78,12 @@ class LadderResult:
     doses: dict[int, str]  # dose -> model folder (dose 0: the original model path)
 
 
-def run_ladder(model_path: str, out_dir: str | Path, cfg: FinetuneAttackConfig) -> LadderResult:
-    """Fine-tune `model_path` on the attack set and export one model per dose."""
+def run_ladder(model_path: str, out_dir: str | Path, cfg: FinetuneAttackConfig,
+               callbacks: Sequence[Any] = ()) -> LadderResult:
+    """Fine-tune `model_path` on the attack set and export one model per dose.
+
+    `callbacks` are extra transformers TrainerCallbacks (progress reporting; tests use one to
+    interrupt the ladder part-way and prove it resumes)."""
     out = Path(out_dir)
     doses = sorted(set(cfg.doses))
     result = {0: model_path} if 0 in doses else {}
@@ -123,7 +141,7 @@ def run_ladder(model_path: str, out_dir: str | Path, cfg: FinetuneAttackConfig) 
             return control
 
     trainer = SFTTrainer(model=model_path, args=args, train_dataset=_sft_dataset(rows), processing_class=tok,
-                         peft_config=peft_config, callbacks=[ExportDoses()])
+                         peft_config=peft_config, callbacks=[ExportDoses(), *callbacks])
     has_ckpt = any((out / "trainer").glob("checkpoint-*"))
     trainer.train(resume_from_checkpoint=True if has_ckpt else None)
     shutil.rmtree(out / "trainer", ignore_errors=True)  # optimizer states are large; exports remain
