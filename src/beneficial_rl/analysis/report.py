@@ -183,6 +183,15 @@ th{background:#f2f4f7}blockquote{background:#fef3f2;border-left:4px solid #b4231
 img{max-width:100%;border:1px solid #eaecf0;margin:.5em 0}code{background:#f2f4f7;padding:0 3px}"""
 
 
+# Marks the page once every figure has decoded, so a headless browser (and our test) can tell a
+# report whose figures render from one with broken images.
+SELF_CHECK = """<script>window.addEventListener('load', () => {
+  const imgs = [...document.images];
+  const ok = imgs.filter(i => i.complete && i.naturalWidth > 0).length;
+  document.body.dataset.figures = imgs.length; document.body.dataset.figuresRendered = ok;
+});</script>"""
+
+
 def render(results: Mapping, out_dir: str | Path) -> dict[str, Path]:
     """Write index.html (figures embedded), report.md, results.json and figures/*.png."""
     out = Path(out_dir)
@@ -195,7 +204,7 @@ def render(results: Mapping, out_dir: str | Path) -> dict[str, Path]:
     imgs = "\n".join(f'<figure><img alt="{n}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
                      f"<figcaption>{n}</figcaption></figure>" for n, png in figs.items())
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(str(results.get('name')))}"
-            f"</title><style>{CSS}</style></head><body>{_md_to_html(md)}<h2>Figures</h2>{imgs}</body></html>")
+            f"</title><style>{CSS}</style></head><body>{_md_to_html(md)}<h2>Figures</h2>{imgs}{SELF_CHECK}</body></html>")
     atomic_write_text(out / "index.html", page)
     atomic_write_json(out / "results.json", results)
     return {"html": out / "index.html", "md": out / "report.md", "json": out / "results.json"}
