@@ -62,7 +62,8 @@ class ExperimentConfig(_Strict):
     baseline: str = Field(default="compute_matched_baseline", description="Arm every other arm is compared against.")
     include_pre_rl: bool = Field(default=False, description="Also evaluate (and attack) the untrained starting model "
                                  "as arm 'pre_rl'.")
-    train: TrainConfig = Field(default_factory=TrainConfig, description="Training settings shared by all arms.")
+    train: TrainConfig = Field(default_factory=TrainConfig, description="Training settings shared by all arms "
+                               "(inline, or a path to a training YAML relative to this file).")
     eval: EvalStage = Field(default_factory=EvalStage, description="Evaluation stage.")
     attacks: AttackStage = Field(default_factory=AttackStage, description="Persistence attacks (optional).")
     report: ReportStage = Field(default_factory=ReportStage, description="Statistics and report.")
@@ -84,6 +85,10 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
     if not isinstance(raw, dict):
         raise DataError(str(path), None, None, "an experiment config must be a mapping")
     raw.update(overrides or {})
+    if isinstance(raw.get("train"), str):  # `train: train_paper.yaml` reuses a training config file
+        from beneficial_rl.training.config import load_train_config
+
+        raw["train"] = load_train_config(path.parent / raw["train"]).model_dump()
     try:
         return ExperimentConfig.model_validate(raw)
     except ValidationError as e:
