@@ -1,11 +1,21 @@
 """Import every eval module once, which registers it. Add new eval files here."""
 
 from beneficial_rl.evals.capability import gsm8k, instruction_following, knowledge_mc  # noqa: F401
-from beneficial_rl.evals.fairness import bbq  # noqa: F401
+from beneficial_rl.evals.fairness import bbq, identity_swap  # noqa: F401
+from beneficial_rl.evals.health import health_conversations, medication_safety  # noqa: F401
 from beneficial_rl.evals.held_out import traits  # noqa: F401
-from beneficial_rl.evals.honesty import false_claims, rho_deception_pairs  # noqa: F401
+from beneficial_rl.evals.honesty import (  # noqa: F401
+    fabricated_citations,
+    false_claims,
+    pressure_to_lie,
+    rho_deception_pairs,
+)
 from beneficial_rl.evals.hub import healthbench, ifeval, mask, mmlu, strongreject, truthfulqa, xstest  # noqa: F401
 from beneficial_rl.evals.jailbreak import wrapped  # noqa: F401
+from beneficial_rl.evals.mental_health import crisis  # noqa: F401
 from beneficial_rl.evals.over_refusal import benign_risky, everyday_refusal, rho_benign_pairs, rho_overrefusal  # noqa: F401
+from beneficial_rl.evals.oversight import corrigibility, manipulation, power_seeking  # noqa: F401
+from beneficial_rl.evals.reward_hacking import impossible_coding, metric_gaming  # noqa: F401
 from beneficial_rl.evals.safety import harmful_requests  # noqa: F401
-from beneficial_rl.evals.sycophancy import persistbench, rho_opinion  # noqa: F401
+from beneficial_rl.evals.sycophancy import persistbench, pushback, rho_opinion  # noqa: F401
+from beneficial_rl.evals.toxicity import toxigen  # noqa: F401
