@@ -1,7 +1,16 @@
 """Import every eval module once, which registers it. Add new eval files here."""
 
-from beneficial_rl.evals.capability import gsm8k, instruction_following, knowledge_mc  # noqa: F401
-from beneficial_rl.evals.fairness import bbq, identity_swap  # noqa: F401
+from beneficial_rl.evals.capability import (  # noqa: F401
+    gsm8k,
+    instruction_following,
+    knowledge_mc,
+    rho_reasoning_pairs,  # noqa: F401
+)
+from beneficial_rl.evals.fairness import (  # noqa: F401
+    bbq,
+    identity_swap,
+    rho_bias_pairs,  # noqa: F401
+)
 from beneficial_rl.evals.health import health_conversations, medication_safety  # noqa: F401
 from beneficial_rl.evals.held_out import traits  # noqa: F401
 from beneficial_rl.evals.honesty import (  # noqa: F401
@@ -18,4 +27,7 @@ from beneficial_rl.evals.oversight import corrigibility, manipulation, power_see
 from beneficial_rl.evals.reward_hacking import impossible_coding, metric_gaming  # noqa: F401
 from beneficial_rl.evals.safety import harmful_requests  # noqa: F401
 from beneficial_rl.evals.sycophancy import persistbench, pushback, rho_opinion  # noqa: F401
-from beneficial_rl.evals.toxicity import toxigen  # noqa: F401
+from beneficial_rl.evals.toxicity import (
+    realtoxicityprompts,  # noqa: F401
+    toxigen,  # noqa: F401
+)
