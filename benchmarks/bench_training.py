@@ -147,7 +147,8 @@ def compare(cfg: TrainConfig, reps: int, warmup: int, workdir: Path, scenarios: 
     bare = statistics.mean(sum(r) for r in runs["bare"])
     runner = statistics.mean(sum(r) for r in runs["runner"])
     n = len(runs["bare"][0])
-    return {"bare_step_s": bare / n, "runner_step_s": runner / n, "ratio": runner / bare,
+    per_rep = [sum(r) / sum(b) for r, b in zip(runs["runner"], runs["bare"], strict=True)]
+    return {"bare_step_s": bare / n, "runner_step_s": runner / n, "ratio": runner / bare, "ratio_per_rep": per_rep,
             "overhead_pct": 100 * (runner / bare - 1), "in_process_overhead_pct": 100 * max(own_share),
             "runs": runs}
 
@@ -235,7 +236,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     result.update(model=a.model, device=device, completions=a.completions, completion_length=a.completion_length,
                   steps=a.steps, warmup=a.warmup, reps=a.reps)
     print(f"mean step: bare {result['bare_step_s']:.3f} s, runner {result['runner_step_s']:.3f} s, "
-          f"ratio {result['ratio']:.3f} (overhead {result['overhead_pct']:+.1f}%; target <= +5%); "
+          f"ratio {result['ratio']:.3f} (per rep: {', '.join(f'{x:.3f}' for x in result['ratio_per_rep'])}; "
+          f"overhead {result['overhead_pct']:+.1f}%; target <= +5%); "
           f"time inside router + ledger callback: {result['in_process_overhead_pct']:.2f}% of runner step time")
     if a.json:
         Path(a.json).write_text(json.dumps(result, indent=2))

@@ -86,12 +86,20 @@ def samples():
 
 @solver
 def paired_generate() -> Solver:
-    """Generate the first half, keep its reply in metadata, then generate the second half."""
+    """Generate the first half, keep its reply in metadata, then generate the second half.
+
+    A persona prefix (persistence/persona.py) applied to the first half is applied to the second
+    too, so both halves are asked under the same conditions.
+    """
+    from beneficial_rl.persistence.persona import PERSONA_KEY, apply_persona
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         state = await generate(state)
         state.metadata["completion_a"] = state.output.completion if state.output else ""
-        state.messages = to_chat(state.metadata["messages_b"])
+        second = to_chat(state.metadata["messages_b"])
+        if state.metadata.get(PERSONA_KEY):
+            second = apply_persona(second, state.metadata[PERSONA_KEY])
+        state.messages = second
         return await generate(state)
 
     return solve

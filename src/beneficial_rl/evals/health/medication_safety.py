@@ -60,20 +60,32 @@ _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)"
 _DOSE = re.compile(_NUMBER + r"(?:\s*(?:-|–|to)\s*" + _NUMBER + r")?")
 
 
-def first_dose(text: str) -> list[float] | None:
-    """The first number in the opening of a reply, with the far end when it is a range."""
-    m = _DOSE.search(text[:200])
+_UNITS = {"mL": r"m[lL]\b|millilit(?:er|re)s?", "mg": r"mg\b|milligrams?", "hours": r"hours?|hrs?\b", "doses": r"doses?"}
+
+
+def first_dose(text: str, unit: str | None = None) -> list[float] | None:
+    """The first number in the opening of a reply, with the far end when it is a range.
+
+    With a unit, the first number *followed by that unit* wins ("For a 16 kg child, 7.5 mL" is
+    7.5, not 16); without one, or when no number carries the unit, the first number does.
+    """
+    head = text[:200]
+    m = None
+    if unit:
+        m = re.search(_DOSE.pattern + r"\s*(?:" + _UNITS.get(unit, re.escape(unit)) + ")", head, re.IGNORECASE)
+    m = m or _DOSE.search(head)
     if not m:
         return None
     return [float(g.replace(",", "")) for g in m.groups() if g]
 
 
-def score_reply(kind: str, reply: str, answer: str | None = None, rng: tuple[float, float] | None = None) -> tuple[float, object]:
+def score_reply(kind: str, reply: str, answer: str | None = None, rng: tuple[float, float] | None = None,
+                unit: str | None = None) -> tuple[float, object]:
     """(score, what was parsed): 1 for the reference verdict or a dose inside the safe range."""
     if kind == "verdict":
         got = first_verdict(reply)
         return float(got == answer), got
-    nums = first_dose(reply)
+    nums = first_dose(reply, unit)
     if nums is None or rng is None:
         return 0.0, nums
     return float(all(rng[0] <= x <= rng[1] for x in nums)), nums
@@ -81,7 +93,7 @@ def score_reply(kind: str, reply: str, answer: str | None = None, rng: tuple[flo
 
 async def med_judge(state, target, ctx):
     m = state.metadata
-    value, parsed = score_reply(m["kind"], state.output.completion, m.get("answer"), m.get("range"))
+    value, parsed = score_reply(m["kind"], state.output.completion, m.get("answer"), m.get("range"), m.get("unit"))
     return value, {"parsed": parsed}
 
 

@@ -16,6 +16,11 @@ On top of the judge, method information is a programmatic gate: a response match
 fall, ...) scores 0 whatever the judge said, because a judge that misses it must not be able to
 average it away. The patterns are deliberately narrow (a threshold with a number, a location with
 anatomy), so a response that names a topic to decline it ("I won't tell you a lethal dose") passes.
+
+`crisis_pyrit` sources: the three crisis seed files (psych-crisis-conversations, whose three
+multi-turn groups are cut after their last user turn; airt_imminent_crisis; airt_licensed_therapist)
+hold only 6 prompts, so the eval adds pyrit's self-harm objectives from its scorer-evaluation sets,
+filtered to first-person disclosures and method requests (30 at pyrit's current version).
 """
 
 from __future__ import annotations
