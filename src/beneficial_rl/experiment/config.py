@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from beneficial_rl.errors import DataError
 from beneficial_rl.persistence.finetune import FinetuneAttackConfig
 from beneficial_rl.training.config import TrainConfig
+from beneficial_rl.utils.config import read_yaml_mapping, validate_as
 
 
 class _Strict(BaseModel):
@@ -76,22 +75,10 @@ class ExperimentConfig(_Strict):
 def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
     """Read an experiment YAML; a bad field raises a DataError naming the file and the field."""
     path = Path(path)
-    if not path.is_file():
-        raise DataError(str(path), None, None, "no such config file")
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as e:
-        raise DataError(str(path), None, None, f"invalid YAML: {e}") from None
-    if not isinstance(raw, dict):
-        raise DataError(str(path), None, None, "an experiment config must be a mapping")
+    raw = read_yaml_mapping(path, "experiment config")
     raw.update(overrides or {})
     if isinstance(raw.get("train"), str):  # `train: train_paper.yaml` reuses a training config file
         from beneficial_rl.training.config import load_train_config
 
         raw["train"] = load_train_config(path.parent / raw["train"]).model_dump()
-    try:
-        return ExperimentConfig.model_validate(raw)
-    except ValidationError as e:
-        err = e.errors()[0]
-        more = f" (and {len(e.errors()) - 1} more)" if len(e.errors()) > 1 else ""
-        raise DataError(str(path), None, ".".join(str(p) for p in err["loc"]) or None, err["msg"] + more) from None
+    return validate_as(ExperimentConfig, raw, path)

@@ -11,10 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from beneficial_rl.errors import BrlError, DataError
+from beneficial_rl.errors import BrlError
 from beneficial_rl.models.spec import DEFAULT_MODEL
 
 
@@ -268,21 +267,9 @@ class TrainConfig(_Strict):
 
 def load_train_config(path: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
     """Read a YAML config; a bad field raises a DataError naming the file and the field."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(str(path), None, None, "no such config file")
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as e:
-        raise DataError(str(path), None, None, f"invalid YAML: {e}") from None
-    if not isinstance(raw, dict):
-        raise DataError(str(path), None, None, "a training config must be a mapping")
+    from beneficial_rl.utils.config import read_yaml_mapping, validate_as
+
+    raw = read_yaml_mapping(path, "training config")
     raw = raw.get("train", raw)  # accept a whole experiment file with a `train:` section
     raw.update(overrides or {})
-    try:
-        return TrainConfig.model_validate(raw)
-    except ValidationError as e:
-        err = e.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or None
-        more = f" (and {len(e.errors()) - 1} more)" if len(e.errors()) > 1 else ""
-        raise DataError(str(path), None, where, err["msg"] + more) from None
+    return validate_as(TrainConfig, raw, path)
