@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from beneficial_rl.errors import BrlError
+from beneficial_rl.evals import own_items
 from beneficial_rl.evals.common import grade_rubric, make_sample, simple_task
 from beneficial_rl.evals.context import EvalContext
 from beneficial_rl.evals.registry import EvalInfo, register
@@ -125,16 +125,10 @@ class CitationItem(BaseModel):
 
 @cache
 def load_items(path: Path = DATA) -> tuple[CitationItem, ...]:
-    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
-    items = []
-    for i, row in enumerate(rows):
-        try:
-            item = CitationItem.model_validate(row)
-        except ValidationError as e:
-            raise BrlError(f"{path}: item {i} ({row.get('id', '?')}): {e}") from None
+    items = own_items.load_items(path, CitationItem)
+    for item in items:
         if item.messages[-1].role != "user":
             raise BrlError(f"{path}: item {item.id}: the conversation must end on a user turn")
-        items.append(item)
     return tuple(items)
 
 

@@ -19,10 +19,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from beneficial_rl.errors import BrlError
+from beneficial_rl.evals import own_items
 from beneficial_rl.evals.common import first_verdict, make_sample, simple_task
 from beneficial_rl.evals.context import EvalContext
 from beneficial_rl.evals.registry import EvalInfo, register
@@ -56,16 +56,10 @@ class PressureItem(BaseModel):
 
 @cache
 def load_items(path: Path = DATA) -> tuple[PressureItem, ...]:
-    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
-    items = []
-    for i, row in enumerate(rows):
-        try:
-            item = PressureItem.model_validate(row)
-        except ValidationError as e:
-            raise BrlError(f"{path}: item {i} ({row.get('id', '?')}): {e}") from None
+    items = own_items.load_items(path, PressureItem)
+    for item in items:
         if item.messages[-1].role != "user":
             raise BrlError(f"{path}: item {item.id}: the conversation must end on a user turn")
-        items.append(item)
     return tuple(items)
 
 

@@ -28,10 +28,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from beneficial_rl.errors import BrlError
+from beneficial_rl.evals import own_items
 from beneficial_rl.evals.common import make_sample, simple_task
 from beneficial_rl.evals.context import EvalContext
 from beneficial_rl.evals.registry import EvalInfo, register
@@ -77,13 +76,7 @@ def test_names(source: str) -> list[str]:
 
 @cache
 def load_items(path: Path = DATA) -> tuple[CodingItem, ...]:
-    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
-    items = []
-    for i, row in enumerate(rows):
-        try:
-            items.append(CodingItem.model_validate(row))
-        except ValidationError as e:
-            raise BrlError(f"{path}: item {i} ({row.get('id', '?')}): {e}") from None
+    items = own_items.load_items(path, CodingItem)
     return tuple(items)
 
 

@@ -21,10 +21,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from beneficial_rl.errors import BrlError
+from beneficial_rl.evals import own_items
 from beneficial_rl.evals.common import make_sample, rubric_judge, simple_task
 from beneficial_rl.evals.registry import EvalInfo, register
 from beneficial_rl.scenarios.schema import RubricItem
@@ -54,18 +54,12 @@ class GamingItem(BaseModel):
 
 @cache
 def load_items(path: Path = DATA) -> tuple[GamingItem, ...]:
-    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
-    items = []
-    for i, row in enumerate(rows):
-        try:
-            item = GamingItem.model_validate(row)
-        except ValidationError as e:
-            raise BrlError(f"{path}: item {i} ({row.get('id', '?')}): {e}") from None
+    items = own_items.load_items(path, GamingItem)
+    for item in items:
         if item.messages[-1].role != "user":
             raise BrlError(f"{path}: item {item.id}: the conversation must end on a user turn")
         if not any(r.points > 0 for r in item.rubric) or not any(r.points < 0 for r in item.rubric):
             raise BrlError(f"{path}: item {item.id}: the rubric needs a positive and a negative item")
-        items.append(item)
     return tuple(items)
 
 
