@@ -287,12 +287,10 @@ def eval_cmd(
 
     names = [n.strip() for n in evals.split(",")] if evals else None
     chosen = select(suite if not names else (suite if suite != "quick" else None), names)
-    offline_only = [e for e in chosen if e.offline]
-    skipped = [e for e in chosen if not e.offline and not _data_available(e)]
-    chosen = [e for e in chosen if e not in skipped]
+    skipped = [e for e in chosen if not e.available()]
+    chosen = [e for e in chosen if e.available()]
     for e in skipped:
         err_console.print(f"[yellow]skip[/yellow] {e.id}: needs {'the network' if e.needs_network else e.needs_data}")
-    del offline_only
     ctx = build_context(judge, max_tokens=max_tokens)
     cfg = EvalRunConfig(limit=limit, batch_size=batch_size, max_tokens=max_tokens)
     with console.status(f"evaluating {model} on {len(chosen)} evals", spinner="dots"):
@@ -314,7 +312,7 @@ def _attack_evals(evals: str) -> list:
     from beneficial_rl.evals.registry import select
 
     chosen = select(None, [n.strip() for n in evals.split(",") if n.strip()])
-    skipped = [e for e in chosen if not e.offline and not _data_available(e)]
+    skipped = [e for e in chosen if not e.available()]
     for e in skipped:
         err_console.print(f"[yellow]skip[/yellow] {e.id}: needs {'the network' if e.needs_network else e.needs_data}")
     chosen = [e for e in chosen if e not in skipped]
@@ -418,13 +416,6 @@ def attack_finetune(
 
 def _fmt_num(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
-
-
-def _data_available(info) -> bool:
-    import os
-
-    return bool(info.needs_data and os.environ.get(info.needs_data)) or (
-        info.needs_network and os.environ.get("HF_HUB_OFFLINE") != "1")
 
 
 @app.command("run")

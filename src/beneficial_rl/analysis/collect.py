@@ -140,11 +140,10 @@ def _transcripts(rows: dict, cfg) -> list[dict]:
 
 def _skipped(cfg, rows: dict) -> list[dict]:
     from beneficial_rl.evals.registry import select
-    from beneficial_rl.experiment.run import _runnable
 
     out = []
     for info in select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals):
-        if not _runnable(info):
+        if not info.available():
             why = f"needs a local copy (set {info.needs_data})" if info.needs_data else "needs the network"
             out.append({"eval": info.id, "reason": why})
     return out

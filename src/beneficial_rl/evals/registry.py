@@ -60,6 +60,16 @@ class EvalInfo:
     def offline(self) -> bool:
         return not self.needs_network and self.needs_data is None
 
+    def available(self) -> bool:
+        """Runnable here and now: offline, or its local copy is configured, or the hub is online."""
+        import os
+
+        if self.needs_data:
+            return bool(os.environ.get(self.needs_data))
+        if self.needs_network:
+            return os.environ.get("HF_HUB_OFFLINE") != "1"
+        return True
+
 
 _REGISTRY: dict[str, EvalInfo] = {}
 

@@ -113,7 +113,7 @@ def stage_eval(cfg: ExperimentConfig, log: Log) -> None:
     from beneficial_rl.evals.registry import select
     from beneficial_rl.evals.runner import EvalRunConfig, run_evals
 
-    evals = [e for e in select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals) if _runnable(e)]
+    evals = [e for e in select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals) if e.available()]
     ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens)
     run_cfg = EvalRunConfig(limit=cfg.eval.limit, batch_size=cfg.eval.batch_size, max_tokens=cfg.eval.max_tokens)
     for arm in eval_arms(cfg):
@@ -121,16 +121,6 @@ def stage_eval(cfg: ExperimentConfig, log: Log) -> None:
         run_evals(model_for(cfg, arm), evals, ctx, cfg.run_dir / "evals" / arm, run_cfg,
                   on_done=lambda info, s, arm=arm: log(f"eval {arm}/{info.id}: mean {s['mean']} (n={s['n']})"))
         log(f"eval {arm}: {len(evals)} evals ({time.time() - t:.0f} s)")
-
-
-def _runnable(info) -> bool:
-    import os
-
-    if info.needs_data:
-        return bool(os.environ.get(info.needs_data))
-    if info.needs_network:
-        return os.environ.get("HF_HUB_OFFLINE") != "1"
-    return True
 
 
 def stage_attacks(cfg: ExperimentConfig, log: Log) -> None:
