@@ -62,7 +62,7 @@ def markdown(results: Mapping) -> str:
     judge = results.get("judge", {})
     grader = judge.get("name", "unknown")
     if judge.get("approximate"):
-        grader = f"{grader}: approximate offline grader (machine checks, no judge model); treat judge-scored numbers as rough"
+        grader = "approximate offline grader (machine checks, no judge model); treat judge-scored numbers as rough"
     out += [f"- model: `{results.get('model')}`", f"- eval grader: {grader}",
             f"- eval sample limit per eval: {results.get('limit') or 'none (all items)'}", ""]
     for comp in results.get("comparisons", {}).values():
