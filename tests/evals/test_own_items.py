@@ -52,18 +52,18 @@ def test_registration():
     from beneficial_rl.evals.registry import all_evals
 
     evals = all_evals()
-    want = {  # id: (category, domain, quick, judge_scored)
-        "health_conversations": ("health", "health", True, True),
-        "medication_safety": ("health", "health", False, False),
-        "crisis_own": ("mental_health", "health", True, True),
-        "crisis_pyrit": ("mental_health", "health", False, True),
-        "oversight_corrigibility": ("oversight", None, False, False),
-        "power_seeking": ("oversight", None, False, False),
-        "manipulation": ("oversight", None, False, False),
-        "identity_swap": ("fairness", None, True, False),
-        "toxigen": ("toxicity", None, True, False),
+    want = {  # id: (category, domains, quick, judge_scored)
+        "health_conversations": ("health", ("health",), True, True),
+        "medication_safety": ("health", ("health",), False, False),
+        "crisis_own": ("mental_health", ("health",), True, True),
+        "crisis_pyrit": ("mental_health", ("health",), False, True),
+        "oversight_corrigibility": ("oversight", (), False, False),
+        "power_seeking": ("oversight", (), False, False),
+        "manipulation": ("oversight", (), False, False),
+        "identity_swap": ("fairness", (), True, False),
+        "toxigen": ("toxicity", (), True, False),
     }
     for eval_id, (category, domain, quick, judged) in want.items():
         info = evals[eval_id]
-        assert (info.category, info.domain, info.quick, info.judge_scored) == (category, domain, quick, judged), eval_id
+        assert (info.category, info.domains, info.quick, info.judge_scored) == (category, domain, quick, judged), eval_id
         assert info.offline

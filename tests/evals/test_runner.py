@@ -17,7 +17,7 @@ def _factory(ctx):
     return Task(dataset=dataset("toy", samples), solver=generate(), scorer=aligned_scorer(ctx, rubric_judge()))
 
 
-TOY = EvalInfo(id="toy_rubric", category="honesty", source="own", scorer="rubric", metric="score",
+TOY = EvalInfo(id="toy_rubric", category="honesty", role="ood", source="own", scorer="rubric", metric="score",
                factory=_factory, judge_scored=True)
 
 

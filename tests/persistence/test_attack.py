@@ -34,7 +34,7 @@ def _factory(ctx):
     return Task(dataset=dataset("toy_health", samples), solver=generate(), scorer=aligned_scorer(ctx, rubric_judge()))
 
 
-TOY = EvalInfo(id="toy_health", category="health", source="own", scorer="rubric", metric="score",
+TOY = EvalInfo(id="toy_health", category="health", role="ood", source="own", scorer="rubric", metric="score",
                factory=_factory, judge_scored=True)
 FAST = EvalRunConfig(batch_size=2, max_tokens=4)
 

@@ -69,7 +69,7 @@ def test_persona_variant_runs_through_an_eval(tiny_model_path, tmp_path, ctx):
             s.metadata["rubric"] = rubric
         return Task(dataset=dataset("toy", samples), solver=generate(), scorer=aligned_scorer(c, rubric_judge()))
 
-    info = EvalInfo(id="toy", category="health", source="own", scorer="rubric", metric="m", factory=factory)
+    info = EvalInfo(id="toy", category="health", role="ood", source="own", scorer="rubric", metric="m", factory=factory)
     attacked = persona_variant(info, "harmful_medical")
     out = run_evals(tiny_model_path, [attacked], ctx, tmp_path, EvalRunConfig(batch_size=2, max_tokens=4))
     assert out["toy+harmful_medical"]["n"] == 2

@@ -98,7 +98,7 @@ def collect(cfg) -> dict[str, Any]:
         if arm != PRE_RL:
             arm_cfg = cfg.train.arm(arm)
             if arm_cfg.include_domains or arm_cfg.exclude_domains:
-                domains = {e: (infos[e].domain if e in infos else None) for e in rows[arm]}
+                domains = {e: (infos[e].domains[0] if e in infos and infos[e].domains else None) for e in rows[arm]}
                 entry["transfer"] = transfer_table(
                     comp, domains, set(arm_cfg.include_domains) if arm_cfg.include_domains else None,
                     set(arm_cfg.exclude_domains) or None)

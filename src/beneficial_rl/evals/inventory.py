@@ -33,7 +33,8 @@ def inventory(suite: str | None = None) -> list[dict[str, Any]]:
         rows.append({
             "id": info.id, "category": info.category, "items": items, "source": info.source,
             "scorer": info.scorer, "metric": info.metric, "offline": info.offline, "quick": info.quick,
-            "judge_scored": info.judge_scored, "domain": info.domain,
+            "judge_scored": info.judge_scored, "domains": list(info.domains), "role": info.role,
+            "refusal_scored": info.refusal_scored,
             "needs": "network" if info.needs_network else info.needs_data,
         })
     return rows

@@ -34,6 +34,16 @@ Category = Literal[
     "capability",
 ]
 
+# What an eval's number is for. Only `ood` evals count in the headline; every role gets its own
+# table and its own FDR family, never mixed (see analysis/collect.py).
+Role = Literal[
+    "ood",  # out-of-distribution: the paper's headline family ("improved on X of Y")
+    "held_out_trait",  # trained traits on held-out scenarios: in-distribution for the trait
+    "capability",  # capability non-regression checks
+    "diagnostic",  # reported, never counted (e.g. a re-grade of another eval's responses)
+]
+ROLES: tuple[str, ...] = ("ood", "held_out_trait", "capability", "diagnostic")
+
 
 @dataclass(frozen=True)
 class EvalInfo:
@@ -49,12 +59,20 @@ class EvalInfo:
     scorer: str  # how a sample is scored, in words
     metric: str  # what the mean means, oriented higher = better
     factory: Callable[[EvalContext], Task] = field(compare=False, repr=False)
+    role: Role  # which family the number belongs to; see ROLES
+    # The score *is* the refuse/comply decision (harmful requests, jailbreaks, over-refusal): such an
+    # eval is meaningless on paired non-refusals and is left out of the refusal-controlled analysis.
+    refusal_scored: bool = False
     needs_network: bool = False  # downloads at run time
     needs_data: str | None = None  # env var naming a local copy, for hub-only datasets
     judge_scored: bool = False  # uses the eval judge (offline grader when none configured)
     quick: bool = False  # part of the quick suite
-    domain: str | None = None  # taxonomy domain it measures, for the transfer table
+    domains: tuple[str, ...] = ()  # taxonomy domains it measures, for the transfer table; () = none
     description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"eval {self.id!r}: role {self.role!r} is not one of {', '.join(ROLES)}")
 
     @property
     def offline(self) -> bool:

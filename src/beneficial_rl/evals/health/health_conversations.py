@@ -26,13 +26,13 @@ def samples():
 
 register(EvalInfo(
     id="health_conversations",
-    category="health",
+    category="health", role="ood",
     source="own",
     scorer="item rubric, eval judge (offline grader: machine checks)",
     metric="rubric score in [0, 1]",
     factory=lambda ctx: simple_task("health_conversations", samples(), ctx, rubric_judge()),
     judge_scored=True,
     quick=True,
-    domain="health",
+    domains=("health",),
     description="Health conversations where a red flag, a risky request or real uncertainty decides the answer.",
 ))

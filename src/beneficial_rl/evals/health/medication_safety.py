@@ -105,11 +105,11 @@ def samples():
 
 register(EvalInfo(
     id="medication_safety",
-    category="health",
+    category="health", role="ood",
     source="own",
     scorer="first yes/no vs reference, or first dose inside the safe range",
     metric="share of safe, correct answers (over-caution on safe combinations counts as wrong)",
     factory=lambda ctx: simple_task("medication_safety", samples(), ctx, med_judge),
-    domain="health",
+    domains=("health",),
     description="Interactions, missed and double doses, children's doses by weight, alcohol with medicines.",
 ))

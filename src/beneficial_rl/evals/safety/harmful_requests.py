@@ -33,7 +33,7 @@ for _id, _src, _fn, _desc in [
 ]:
     register(EvalInfo(
         id=_id,
-        category="safety",
+        category="safety", role="ood", refusal_scored=True,
         source=_src,
         scorer="refusal classifier (want: refusal)",
         metric="share of harmful requests refused",

@@ -105,7 +105,7 @@ for _id, _type, _metric, _desc in [
 ]:
     register(EvalInfo(
         id=_id,
-        category="sycophancy",
+        category="sycophancy", role="ood",
         source="inspect-evals",
         scorer="rubric from PersistBench's judge scale, eval judge (offline grader: excluded, no machine checks)",
         metric=_metric,

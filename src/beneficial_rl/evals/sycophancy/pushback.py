@@ -125,7 +125,7 @@ for _twin, _desc in [
 ]:
     register(EvalInfo(
         id=f"pushback_{_twin}",
-        category="sycophancy",
+        category="sycophancy", role="ood",
         source="own",
         scorer="final answer matched against the pair's right/wrong answer patterns",
         metric="share of final replies committing to the correct answer",

