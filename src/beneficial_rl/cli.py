@@ -283,7 +283,7 @@ def eval_cmd(
 
     from beneficial_rl.evals.context import build_context
     from beneficial_rl.evals.registry import select
-    from beneficial_rl.evals.runner import EvalRunConfig, run_evals
+    from beneficial_rl.evals.runner import EvalRunConfig, eval_line, run_evals
 
     names = [n.strip() for n in evals.split(",")] if evals else None
     chosen = select(suite if not names else (suite if suite != "quick" else None), names)
@@ -295,13 +295,20 @@ def eval_cmd(
     cfg = EvalRunConfig(limit=limit, batch_size=batch_size, max_tokens=max_tokens)
     with console.status(f"evaluating {model} on {len(chosen)} evals", spinner="dots"):
         summaries = run_evals(model, chosen, ctx, out, cfg,
-                              on_done=lambda info, s: console.print(f"  {info.id}: mean {s['mean']}, n {s['n']}"))
-    table = Table("eval", "category", "n", "mean", "refusal rate", "scored by", title=f"{model} ({ctx.judge})")
+                              on_done=lambda info, s: console.print(f"  {eval_line(s)}"))
+    table = Table("eval", "role", "status", "scored", "excluded", "errors", "mean", "refusal rate", "scored by",
+                  title=f"{model} ({ctx.judge})")
     for s in summaries.values():
         mean = "n/a" if s["mean"] is None else f"{s['mean']:.3f}"
         rr = "n/a" if s["refusal_rate"] is None else f"{s['refusal_rate']:.2f}"
-        table.add_row(s["eval"], s["category"], str(s["n_scored"]), mean, rr, s["judge"])
+        by = s["grader"]["name"] + (" (approximate)" if s["approximate"] else "")
+        table.add_row(s["eval"], s["role"], s["status"], str(s["n_scored"]), str(s["n_excluded"]), str(s["n_errors"]),
+                      mean, rr, by)
     console.print(table)
+    failed = [s["eval"] for s in summaries.values() if s["status"] != "success"]
+    if failed:
+        err_console.print(f"[red]{len(failed)} eval(s) failed and were not saved as finished[/red] "
+                          f"({', '.join(failed)}); rerun the same command to retry them")
     if getattr(ctx.grader, "approximate", False):
         console.print("[yellow]judge-scored evals used the approximate offline grader[/yellow]")
     console.print(f"results in {out} (per-sample JSONL per eval; `inspect view --log-dir {out}/inspect`)")

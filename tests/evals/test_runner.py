@@ -1,11 +1,18 @@
 import math
+from types import SimpleNamespace
+
+import inspect_ai
+import pytest
 
 from inspect_ai import Task
+from inspect_ai.scorer import Score, scorer
 from inspect_ai.solver import generate
 
 from beneficial_rl.evals.common import aligned_scorer, dataset, make_sample, rubric_judge
 from beneficial_rl.evals.registry import EvalInfo
-from beneficial_rl.evals.runner import EvalRunConfig, run_evals
+from beneficial_rl.evals.common import METRICS
+from beneficial_rl.evals.context import build_context
+from beneficial_rl.evals.runner import EvalRunConfig, failed_path, results_path, run_evals
 from beneficial_rl.utils.io import read_jsonl
 
 RUBRIC = [{"criterion": "the response says anything", "points": 1}, {"criterion": "zzz never", "points": 1}]
@@ -28,9 +35,11 @@ def test_run_writes_per_sample_results_and_inspect_logs(tiny_model_path, ctx, tm
     assert sorted(r["id"] for r in rows) == ["s-fail", "s0", "s1", "s2"]
     failed = next(r for r in rows if r["id"] == "s-fail")
     assert failed["score"] is None and failed["meta"]["excluded"]  # grading failure excluded, not 0
-    assert summary["n"] == 4 and summary["n_scored"] == 3 and summary["excluded"] == 1
+    assert summary["n"] == 4 and summary["n_scored"] == 3 and summary["n_excluded"] == 1
+    assert summary["excluded_reasons"] == {"judge failure": 1} and summary["n_errors"] == 0
+    assert summary["status"] == "success" and summary["role"] == "ood"
     assert all(isinstance(r["refusal"], bool) for r in rows)
-    assert summary["judge"] == "scripted"
+    assert summary["grader"]["name"] == "scripted" and summary["approximate"] is False
     assert list((tmp_path / "inspect").glob("*.eval")), "Inspect logs are kept for `inspect view`"
     assert not math.isnan(summary["mean"])
 
@@ -38,3 +47,60 @@ def test_run_writes_per_sample_results_and_inspect_logs(tiny_model_path, ctx, tm
     calls = ctx.grader.calls
     again = run_evals(tiny_model_path, [TOY], ctx, tmp_path, cfg)["toy_rubric"]
     assert ctx.grader.calls == calls and again["n"] == 4
+
+
+def _boom_factory(ctx):
+    @scorer(metrics=METRICS)
+    def boom():
+        async def score(state, target):
+            if state.sample_id == "s-boom":
+                raise RuntimeError("scorer exploded")
+            return Score(value=1.0, metadata={"refusal": False})
+
+        return score
+
+    samples = [make_sample("s-ok", "Hello?"), make_sample("s-boom", "Hello again?")]
+    return Task(dataset=dataset("boom", samples), solver=generate(), scorer=boom())
+
+
+BOOM = EvalInfo(id="toy_boom", category="honesty", role="ood", source="own", scorer="s", metric="m",
+                factory=_boom_factory)
+
+
+def test_a_sample_error_fails_the_eval_and_a_rerun_retries_it(tiny_model_path, ctx, tmp_path):
+    cfg = EvalRunConfig(batch_size=2, max_tokens=4)
+    s = run_evals(tiny_model_path, [BOOM], ctx, tmp_path, cfg)["toy_boom"]
+    assert s["status"] == "failed" and s["n_errors"] == 1 and "scorer exploded" in s["error"]
+    assert not results_path(tmp_path, "toy_boom").exists(), "a failed eval is never saved as finished"
+    assert failed_path(tmp_path, "toy_boom").exists()
+    # the rerun does not skip it: it runs again (and fails again, loudly)
+    again = run_evals(tiny_model_path, [BOOM], ctx, tmp_path, cfg)["toy_boom"]
+    assert again["status"] == "failed"
+
+
+def test_a_cancelled_eval_is_retried_then_saved(tiny_model_path, ctx, tmp_path, monkeypatch):
+    cfg = EvalRunConfig(batch_size=4, max_tokens=4)
+    real = inspect_ai.eval
+    monkeypatch.setattr(inspect_ai, "eval", lambda *a, **k: [SimpleNamespace(status="cancelled", samples=[],
+                                                                               error=None)])
+    s = run_evals(tiny_model_path, [TOY], ctx, tmp_path, cfg)["toy_rubric"]
+    assert s["status"] == "failed" and s["inspect_status"] == "cancelled"
+    assert not results_path(tmp_path, "toy_rubric").exists()
+    monkeypatch.setattr(inspect_ai, "eval", real)
+    s = run_evals(tiny_model_path, [TOY], ctx, tmp_path, cfg)["toy_rubric"]
+    assert s["status"] == "success" and s["n"] == 4
+    assert not failed_path(tmp_path, "toy_rubric").exists()
+
+
+@pytest.mark.parametrize("judge", ["offline", {"kind": "offline"}])
+def test_offline_grader_marks_judge_scored_numbers_approximate(judge):
+    from beneficial_rl.evals.runner import summarize
+
+    try:
+        ctx = build_context(judge)
+    except Exception as e:  # the dict form must be accepted, not silently misread
+        pytest.fail(f"dict-form offline judge rejected: {e}")
+    rows = [{"id": "a", "score": 1.0, "refusal": False, "error": None, "meta": {}}]
+    s = summarize(TOY, rows, ctx)
+    assert s["approximate"] is True and s["grader"]["approximate"] is True
+    assert s["refusal_classifier"]["approximate"] is True

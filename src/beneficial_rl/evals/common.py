@@ -113,14 +113,31 @@ async def finish(state: TaskState, ctx: EvalContext, value: float | None, explan
     """Build the Score every eval returns: value (NaN when excluded) plus the refusal flag."""
     response = state.output.completion if state.output else ""
     refusal = metadata.pop("refusal", None)
+    source = "scorer"  # the eval's own scorer decided refusal (e.g. refusal-scored evals)
     if refusal is None:
-        refusal = await ctx.refusal.classify(prompt_messages(state), response)
+        label = getattr(ctx.refusal, "label", None)
+        if label is not None:
+            refusal, source = await label(prompt_messages(state), response)
+        else:
+            refusal, source = await ctx.refusal.classify(prompt_messages(state), response), "classifier"
+    if value is None:
+        metadata.setdefault("exclusion_reason", exclusion_reason(metadata))
     return Score(
         value=float("nan") if value is None else float(value),
         answer=response[:2000],
         explanation=explanation,
-        metadata={"refusal": bool(refusal), "excluded": value is None, **metadata},
+        metadata={"refusal": bool(refusal), "refusal_source": source, "excluded": value is None, **metadata},
     )
+
+
+def exclusion_reason(metadata: dict[str, Any]) -> str:
+    """Why a sample has no score, in words the report can count: a judge that failed is not the same
+    as an offline grader with nothing it could check, and neither is a 0."""
+    if metadata.get("grading_failures"):
+        return "judge failure"
+    if metadata.get("verdicts") is not None and all(v.get("met") is None for v in metadata["verdicts"]):
+        return "offline grader could check nothing"
+    return "not scorable"
 
 
 def aligned_scorer(ctx: EvalContext, judge: Judge):

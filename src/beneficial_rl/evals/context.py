@@ -29,6 +29,19 @@ class EvalContext:
     def judge(self) -> str:
         return self.grader.name
 
+    def grader_record(self) -> dict[str, Any]:
+        """Name, approximate flag and protocol hash of the eval grader, as results record them."""
+        return _record(self.grader)
+
+    def refusal_record(self) -> dict[str, Any]:
+        return _record(self.refusal)
+
+
+def _record(component: Any) -> dict[str, Any]:
+    return {"name": str(getattr(component, "name", component)),
+            "approximate": bool(getattr(component, "approximate", False)),
+            "protocol": getattr(component, "protocol", None)}
+
 
 def build_context(judge: object = "offline", trait_judge: object | None = None, refusal: object | None = None,
                   max_tokens: int = 256) -> EvalContext:

@@ -9,8 +9,10 @@ results file exists is skipped, so a killed run resumes.
 
 from __future__ import annotations
 
+import json
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +59,19 @@ def results_path(out_dir: str | Path, eval_id: str) -> Path:
     return Path(out_dir) / f"{eval_id}.jsonl"
 
 
+def summary_path(out_dir: str | Path, eval_id: str) -> Path:
+    return Path(out_dir) / f"{eval_id}.summary.json"
+
+
+def failed_path(out_dir: str | Path, eval_id: str) -> Path:
+    return Path(out_dir) / f"{eval_id}.failed.json"
+
+
+def is_done(out_dir: str | Path, eval_id: str) -> bool:
+    """Finished means both files landed: rows first, then the summary (a kill in between reruns it)."""
+    return results_path(out_dir, eval_id).is_file() and summary_path(out_dir, eval_id).is_file()
+
+
 def run_evals(
     model: str | Any,
     evals: list[EvalInfo],
@@ -65,7 +80,13 @@ def run_evals(
     cfg: EvalRunConfig | None = None,
     on_done: Callable[[EvalInfo, dict], None] | None = None,
 ) -> dict[str, dict]:
-    """Evaluate `model` on `evals`; return {eval_id: summary}. Completed evals are not rerun."""
+    """Evaluate `model` on `evals`; return {eval_id: summary}. Finished evals are not rerun.
+
+    Results are final only when Inspect reports success and no sample errored. Anything else (a
+    scorer exception, a missing key, an exhausted judge budget, a cancelled run) is written to
+    `<eval>.failed.json` with the error, its summary says `status: failed`, and the next run retries
+    it: a failure is never saved as a score.
+    """
     from inspect_ai import eval as inspect_eval
     from inspect_ai.model import GenerateConfig
 
@@ -74,9 +95,8 @@ def run_evals(
     summaries: dict[str, dict] = {}
     todo = []
     for info in evals:
-        done = results_path(out, info.id)
-        if done.exists():
-            summaries[info.id] = summarize(info, read_jsonl(done), ctx.judge)
+        if is_done(out, info.id):
+            summaries[info.id] = json.loads(summary_path(out, info.id).read_text())
         else:
             todo.append(info)
     if not todo:
@@ -84,29 +104,55 @@ def run_evals(
     inspect_model = policy_model(model, cfg.batch_size, cfg.seed) if isinstance(model, str) else model
     for info in todo:  # one eval at a time: its results land atomically before the next starts
         start = time.time()
-        task = info.factory(ctx)
-        (log,) = inspect_eval(
-            task,
-            model=inspect_model,
-            log_dir=str(out / "inspect"),
-            limit=cfg.limit,
-            display=cfg.display,  # type: ignore[arg-type]
-            max_connections=cfg.batch_size,
-            max_samples=cfg.batch_size,
-            fail_on_error=False,
-            score_display=False,
-            **GenerateConfig(max_tokens=cfg.max_tokens, temperature=cfg.temperature, seed=cfg.seed).model_dump(
-                exclude_none=True
-            ),
-        )
-        rows = sample_rows(log)
-        atomic_write_jsonl(results_path(out, info.id), rows)
-        summary = summarize(info, rows, ctx.judge, seconds=time.time() - start, status=log.status)
+        try:
+            (log,) = inspect_eval(
+                info.factory(ctx),
+                model=inspect_model,
+                log_dir=str(out / "inspect"),
+                limit=cfg.limit,
+                display=cfg.display,  # type: ignore[arg-type]
+                max_connections=cfg.batch_size,
+                max_samples=cfg.batch_size,
+                fail_on_error=False,  # keep going past a sample error so every error is counted, not hidden
+                score_display=False,
+                **GenerateConfig(max_tokens=cfg.max_tokens, temperature=cfg.temperature,
+                                 seed=cfg.seed).model_dump(exclude_none=True),
+            )
+        except Exception as e:  # noqa: BLE001 - recorded as a failed eval, retried next run
+            summary = _record_failure(out, info, ctx, status="error", error=f"{type(e).__name__}: {e}",
+                                      seconds=time.time() - start)
+        else:
+            summary = _finish(out, info, ctx, log, seconds=time.time() - start)
         summaries[info.id] = summary
         if on_done:
             on_done(info, summary)
     atomic_write_json(out / "summary.json", summaries)
     return summaries
+
+
+def _finish(out: Path, info: EvalInfo, ctx: EvalContext, log: Any, seconds: float) -> dict:
+    rows = sample_rows(log)
+    errors = [r for r in rows if r["error"]]
+    if log.status != "success" or errors:
+        why = getattr(getattr(log, "error", None), "message", None)
+        if errors:
+            why = f"{len(errors)} of {len(rows)} samples errored; first: {errors[0]['error']}" + (f"; {why}" if why else "")
+        return _record_failure(out, info, ctx, status=str(log.status), error=why or f"Inspect status {log.status}",
+                               seconds=seconds, rows=rows)
+    atomic_write_jsonl(results_path(out, info.id), rows)
+    summary = summarize(info, rows, ctx, seconds=seconds, status="success")
+    atomic_write_json(summary_path(out, info.id), summary)
+    failed_path(out, info.id).unlink(missing_ok=True)
+    return summary
+
+
+def _record_failure(out: Path, info: EvalInfo, ctx: EvalContext, status: str, error: str, seconds: float,
+                    rows: list[dict] | None = None) -> dict:
+    """A failed eval leaves no results file (so a rerun retries it) and a record of why."""
+    summary = summarize(info, rows or [], ctx, seconds=seconds, status="failed") | {
+        "inspect_status": status, "error": error}
+    atomic_write_json(failed_path(out, info.id), summary)
+    return summary
 
 
 def sample_rows(log: Any) -> list[dict]:
@@ -126,25 +172,52 @@ def sample_rows(log: Any) -> list[dict]:
             "prompt": user[-1].text[:1500] if user else "",
             "score": value,
             "refusal": bool(meta.get("refusal", False)),
+            "refusal_source": meta.get("refusal_source"),
             "response": s.output.completion if s.output else "",
             "error": str(s.error.message) if getattr(s, "error", None) else None,
-            "meta": {k: v for k, v in meta.items() if k not in ("refusal",)},
+            "meta": {k: v for k, v in meta.items() if k not in ("refusal", "refusal_source")},
         })
     return rows
 
 
-def summarize(info: EvalInfo, rows: list[dict], judge: str, seconds: float | None = None,
+def summarize(info: EvalInfo, rows: list[dict], ctx: EvalContext, seconds: float | None = None,
               status: str = "success") -> dict:
-    scored = [r["score"] for r in rows if r["score"] is not None]
+    """Per-eval numbers plus their provenance: which grader and refusal classifier made them (read from
+    the context that ran, never from a config string), what was excluded and why, what errored."""
+    ok = [r for r in rows if not r.get("error")]
+    scored = [r["score"] for r in ok if r["score"] is not None]
+    reasons = Counter(r.get("meta", {}).get("exclusion_reason") or "not scorable" for r in ok if r["score"] is None)
+    refusal_sources = Counter(r.get("refusal_source") or "unknown" for r in ok)
+    grader = ctx.grader_record()
+    refusal = ctx.refusal_record() | {"fallbacks": refusal_sources.get("offline fallback", 0)}
     return {
         "eval": info.id,
         "category": info.category,
+        "role": info.role,
+        "refusal_scored": info.refusal_scored,
+        "domains": list(info.domains),
+        "status": status,
         "n": len(rows),
         "n_scored": len(scored),
-        "excluded": len(rows) - len(scored),
+        "n_excluded": len(ok) - len(scored),
+        "excluded_reasons": dict(reasons),
+        "n_errors": len(rows) - len(ok),
         "mean": sum(scored) / len(scored) if scored else None,
-        "refusal_rate": sum(r["refusal"] for r in rows) / len(rows) if rows else None,
-        "judge": judge if info.judge_scored else info.scorer,
+        "refusal_rate": sum(r["refusal"] for r in ok) / len(ok) if ok else None,
+        "scorer": info.scorer,
+        "grader": grader if info.judge_scored else {"name": info.scorer, "approximate": False, "protocol": None},
+        "refusal_classifier": refusal,
+        # the number itself is approximate when an approximate grader or classifier produced it
+        "approximate": bool((info.judge_scored and grader["approximate"])
+                            or (info.refusal_scored and refusal["approximate"])),
         "seconds": round(seconds, 1) if seconds is not None else None,
-        "status": status,
     }
+
+
+def eval_line(summary: dict) -> str:
+    """One line per finished eval for people: rounded mean, n scored / excluded / errored."""
+    if summary["status"] != "success":
+        return f"{summary['eval']}: FAILED ({summary.get('error', 'unknown error')}); a rerun retries it"
+    mean = "n/a" if summary["mean"] is None else f"{summary['mean']:.3f}"
+    extra = f", {summary['n_excluded']} excluded" if summary["n_excluded"] else ""
+    return f"{summary['eval']}: mean {mean} (n={summary['n_scored']}{extra})"

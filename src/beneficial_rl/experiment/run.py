@@ -111,7 +111,7 @@ def stage_train(cfg: ExperimentConfig, log: Log) -> None:
 def stage_eval(cfg: ExperimentConfig, log: Log) -> None:
     from beneficial_rl.evals.context import build_context
     from beneficial_rl.evals.registry import select
-    from beneficial_rl.evals.runner import EvalRunConfig, run_evals
+    from beneficial_rl.evals.runner import EvalRunConfig, eval_line, run_evals
 
     evals = [e for e in select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals) if e.available()]
     ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens)
@@ -119,7 +119,7 @@ def stage_eval(cfg: ExperimentConfig, log: Log) -> None:
     for arm in eval_arms(cfg):
         t = time.time()
         run_evals(model_for(cfg, arm), evals, ctx, cfg.run_dir / "evals" / arm, run_cfg,
-                  on_done=lambda info, s, arm=arm: log(f"eval {arm}/{info.id}: mean {s['mean']} (n={s['n']})"))
+                  on_done=lambda info, s, arm=arm: log(f"eval {arm}/{eval_line(s)}"))
         log(f"eval {arm}: {len(evals)} evals ({time.time() - t:.0f} s)")
 
 
