@@ -3,15 +3,13 @@ from types import SimpleNamespace
 
 import inspect_ai
 import pytest
-
 from inspect_ai import Task
 from inspect_ai.scorer import Score, scorer
 from inspect_ai.solver import generate
 
-from beneficial_rl.evals.common import aligned_scorer, dataset, make_sample, rubric_judge
-from beneficial_rl.evals.registry import EvalInfo
-from beneficial_rl.evals.common import METRICS
+from beneficial_rl.evals.common import METRICS, aligned_scorer, dataset, make_sample, rubric_judge
 from beneficial_rl.evals.context import build_context
+from beneficial_rl.evals.registry import EvalInfo
 from beneficial_rl.evals.runner import EvalRunConfig, failed_path, results_path, run_evals
 from beneficial_rl.utils.io import read_jsonl
 

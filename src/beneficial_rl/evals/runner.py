@@ -21,7 +21,7 @@ from typing import Any
 from beneficial_rl.evals.context import EvalContext
 from beneficial_rl.evals.registry import EvalInfo
 from beneficial_rl.models.spec import parse_spec
-from beneficial_rl.utils.io import atomic_write_json, atomic_write_jsonl, read_jsonl
+from beneficial_rl.utils.io import atomic_write_json, atomic_write_jsonl
 
 
 @dataclass
