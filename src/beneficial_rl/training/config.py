@@ -229,10 +229,11 @@ class TrainConfig(_Strict):
         default=0.02, ge=0, description="Largest relative policy-compute difference still called compute-matched."
     )
     compute_metric: Literal["budget", "padded", "realized"] = Field(
-        default="budget",
-        description="Policy compute compared across arms: 'budget' = completions x (max_prompt_length + "
-        "max_completion_length) tokens; 'padded' = the padded tensors the trainer actually processed; "
-        "'realized' = real prompt + completion tokens. All three are reported either way.",
+        default="padded",
+        description="Policy compute compared across arms (decides the matched/not-matched verdict): 'padded' = "
+        "the padded tensors the trainer actually processed (what the device computed; default); 'budget' = "
+        "completions x (max_prompt_length + max_completion_length) tokens, equal by construction for equal "
+        "shapes; 'realized' = real prompt + completion tokens. All three differences are reported either way.",
     )
     report_to: list[str] = Field(default_factory=list, description="Experiment trackers (wandb, trackio...); none by default.")
     grpo_extra: dict[str, Any] = Field(

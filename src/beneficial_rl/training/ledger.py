@@ -278,12 +278,15 @@ def check_compute_match(ledgers: Mapping[str, Mapping[str, Any]], tolerance: flo
     rel = rel_by[metric]
     matched = rel <= tolerance
     arms = ", ".join(ledgers)
+    side_by_side = (f"budget differs by {rel_by['budget']:.2%}, processed (padded) tokens by {rel_by['padded']:.2%}, "
+                    f"realized tokens by {rel_by['realized']:.2%}")
     if matched:
         message = (f"{arms}: compute-matched on {metric} policy compute (differ by {rel:.2%} <= {tolerance:.2%}); "
-                   f"realized tokens differ by {rel_by['realized']:.2%}, padded by {rel_by['padded']:.2%}")
+                   f"{side_by_side}")
     else:
         message = (f"{arms}: NOT compute-matched: {metric} policy compute differs by {rel:.2%} "
-                   f"(tolerance {tolerance:.2%})" + (f"; differing settings: {sorted(shape_diff)}" if shape_diff else ""))
+                   f"(tolerance {tolerance:.2%}); {side_by_side}"
+                   + (f"; differing settings: {sorted(shape_diff)}" if shape_diff else ""))
     return ComputeMatch(matched, metric, tolerance, values, rel, rel_by, shape_diff, message)
 
 
