@@ -7,7 +7,7 @@ Each eval file calls `register(EvalInfo(...))` with a factory `(EvalContext) -> 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -44,6 +44,14 @@ Role = Literal[
 ]
 ROLES: tuple[str, ...] = ("ood", "held_out_trait", "capability", "diagnostic")
 
+# How far the number an eval reports without a judge can be trusted (`brl evals list`):
+# "meaningful": the offline scorer is the real scorer (choice letters, refusal decisions, sandboxed
+#   code); "approximate": a judge rubric falls back to machine checks that the degenerate-policy
+#   audit accepts but that are coarser than the judge; "needs_judge": no offline number at all
+#   (the audit lists it as "needs a judge" and `brl eval` without a judge excludes every sample).
+OfflineScoring = Literal["meaningful", "approximate", "needs_judge"]
+OFFLINE_SCORING: tuple[str, ...] = ("meaningful", "approximate", "needs_judge")
+
 
 @dataclass(frozen=True)
 class EvalInfo:
@@ -69,10 +77,35 @@ class EvalInfo:
     quick: bool = False  # part of the quick suite
     domains: tuple[str, ...] = ()  # taxonomy domains it measures, for the transfer table; () = none
     description: str = ""
+    # The degenerate-policy audit (`brl evals audit`, grading/degenerate.py). `chance` is the score a
+    # policy that ignores the item earns in expectation (1/k for k shuffled options, 0.5 for a balanced
+    # yes/no or refuse/comply decision, 0 for open-ended work such as code or arithmetic). The audit
+    # fails when any panel policy scores above chance + 0.1, and an eval without a declared chance is
+    # reported as undeclared (a failure). None = not declared.
+    chance: float | None = None
+    # Panel policies that are SUPPOSED to win here, each mapped to the eval id that catches it
+    # (scores it at or below that eval's chance): always-refuse wins harmful requests and loses
+    # over-refusal, so a harmful-request eval declares {"refuse": "rho_overrefusal"}.
+    degenerate_wins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # Trust in the number without a judge; None derives it: "approximate" for judge-scored evals,
+    # "meaningful" otherwise. See OFFLINE_SCORING.
+    offline_scoring: OfflineScoring | None = None
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
             raise ValueError(f"eval {self.id!r}: role {self.role!r} is not one of {', '.join(ROLES)}")
+        if self.chance is not None and not 0.0 <= self.chance <= 1.0:
+            raise ValueError(f"eval {self.id!r}: chance {self.chance} is not in [0, 1]")
+        if self.offline_scoring is not None and self.offline_scoring not in OFFLINE_SCORING:
+            raise ValueError(f"eval {self.id!r}: offline_scoring {self.offline_scoring!r} is not one of "
+                             f"{', '.join(OFFLINE_SCORING)}")
+
+    @property
+    def scoring_offline(self) -> str:
+        """How the number means without a judge: an explicit `offline_scoring`, else derived."""
+        if self.offline_scoring is not None:
+            return self.offline_scoring
+        return "approximate" if self.judge_scored else "meaningful"
 
     @property
     def offline(self) -> bool:
