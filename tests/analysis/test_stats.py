@@ -70,4 +70,6 @@ def test_headline_counts():
     h = headline(compare_arms(base, treat))
     assert (h.evaluations, h.improved, h.significant_improved, h.significant_worse) == (3, 1, 1, 1)
     assert h.mean_points == pytest.approx(100 * (1 - 0.1 + 0) / 3)
-    assert h.sentence().startswith("improved on 1 of 3 evaluations, 1 significant after FDR, mean +30.0")
+    assert h.sentence().startswith("improved on 1 of 3 out-of-distribution evaluations, 1 significant after FDR, "
+                                   "1 significantly worse, mean +30.0")
+    assert h.eval_ids == ["a", "b", "c"] and h.family == "ood"

@@ -104,29 +104,45 @@ def benjamini_hochberg(results: list[Paired], alpha: float = 0.05) -> list[Paire
     return results
 
 
+FAMILY_LABELS = {"ood": "out-of-distribution", "held_out_trait": "held-out trait", "capability": "capability",
+                 "diagnostic": "diagnostic", "refusal_controlled": "applicable"}
+
+
 @dataclass
 class Headline:
+    """The paper's sentence for one family of evals (never a mix of families)."""
+
+    family: str
     evaluations: int
     improved: int
     significant_improved: int
     significant_worse: int
     mean_points: float | None
+    eval_ids: list[str]
 
     def sentence(self) -> str:
         pts = "n/a" if self.mean_points is None else f"{self.mean_points:+.1f}"
-        return (f"improved on {self.improved} of {self.evaluations} evaluations, "
-                f"{self.significant_improved} significant after FDR, mean {pts} points")
+        label = FAMILY_LABELS.get(self.family, self.family)
+        return (f"improved on {self.improved} of {self.evaluations} {label} evaluations, "
+                f"{self.significant_improved} significant after FDR, {self.significant_worse} significantly worse, "
+                f"mean {pts} points")
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"sentence": self.sentence()}
 
 
-def headline(results: list[Paired]) -> Headline:
-    """The paper's form: X of Y improved, Z significant after FDR, mean +N points."""
+def headline(results: list[Paired], family: str = "ood") -> Headline:
+    """X of Y improved, Z significant after FDR, W significantly worse, mean +N points, over the
+    evals in `results` (one family, FDR-corrected together) that have a paired difference."""
     have = [r for r in results if r.delta is not None]
     return Headline(
+        family=family,
         evaluations=len(have),
         improved=sum(r.delta > 0 for r in have),
         significant_improved=sum(r.significant and r.delta > 0 for r in have),
         significant_worse=sum(r.significant and r.delta < 0 for r in have),
         mean_points=100 * float(np.mean([r.delta for r in have])) if have else None,
+        eval_ids=[r.eval for r in have],
     )
 
 
@@ -141,22 +157,26 @@ def refusal_rate(rows: Rows) -> float | None:
     return float(np.mean([bool(r.get("refusal")) for r in rows])) if rows else None
 
 
-def transfer_table(results: list[Paired], eval_domains: Mapping[str, str | None], trained_domains: set[str] | None,
-                   excluded_domains: set[str] | None = None) -> dict:
-    """For a domain-restricted arm: gains on evals inside vs outside the domains it trained on.
+def transfer_table(results: list[Paired], eval_domains: Mapping[str, Sequence[str]],
+                   trained_domains: set[str] | None, excluded_domains: set[str] | None = None) -> dict:
+    """For a domain-restricted arm: gains on evals in domains it trained on, in domains it never
+    saw, and on evals with no domain, each summarised apart (the paper's transfer result is the
+    middle group: e.g. health gains from an arm that never saw health).
 
-    `trained_domains=None` means unrestricted. An eval counts as in-domain when its declared
-    domain is one the arm trained on (or, for exclusion arms, one it did not exclude).
+    An include-arm (`trained_domains`) trained on exactly those domains; an exclude-arm trained on
+    every domain but `excluded_domains`. An eval with several domains counts as excluded when any of
+    them is excluded (include-arms: as trained when any is trained). q-values come from the family
+    `results` was corrected in.
     """
-    def inside(dom: str | None) -> bool:
-        if dom is None:
-            return False
+    def group(domains: Sequence[str]) -> str:
+        if not domains:
+            return "no_domain"
         if trained_domains is not None:
-            return dom in trained_domains
-        return excluded_domains is None or dom not in excluded_domains
+            return "trained_domains" if set(domains) & trained_domains else "excluded_domains"
+        return "excluded_domains" if set(domains) & (excluded_domains or set()) else "trained_domains"
 
-    groups: dict[str, list[Paired]] = {"in_domain": [], "out_of_domain": []}
+    groups: dict[str, list[Paired]] = {"trained_domains": [], "excluded_domains": [], "no_domain": []}
     for r in results:
         if r.delta is not None:
-            groups["in_domain" if inside(eval_domains.get(r.eval)) else "out_of_domain"].append(r)
-    return {k: asdict(headline(v)) | {"evals": [r.eval for r in v]} for k, v in groups.items()}
+            groups[group(eval_domains.get(r.eval, ()))].append(r)
+    return {k: headline(v, family="ood").to_dict() for k, v in groups.items()}

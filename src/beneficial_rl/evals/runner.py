@@ -140,7 +140,8 @@ def _finish(out: Path, info: EvalInfo, ctx: EvalContext, log: Any, seconds: floa
         return _record_failure(out, info, ctx, status=str(log.status), error=why or f"Inspect status {log.status}",
                                seconds=seconds, rows=rows)
     atomic_write_jsonl(results_path(out, info.id), rows)
-    summary = summarize(info, rows, ctx, seconds=seconds, status="success")
+    summary = summarize(info, rows, ctx, seconds=seconds, status="success") | {
+        "inspect_log": getattr(log, "location", None)}  # `inspect view` opens it; the report links it
     atomic_write_json(summary_path(out, info.id), summary)
     failed_path(out, info.id).unlink(missing_ok=True)
     return summary

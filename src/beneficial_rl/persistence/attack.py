@@ -41,7 +41,7 @@ def _rows(folder: Path, eval_id: str, prefix: str | None = None) -> list[dict]:
     return [{**r, "id": f"{prefix}/{r['id']}"} for r in rows]
 
 
-def _pooled(folder: Path, eval_ids: Sequence[str], suffix: str = "") -> list[dict]:
+def pooled_rows(folder: Path, eval_ids: Sequence[str], suffix: str = "") -> list[dict]:
     """All evals' rows as one set keyed `<eval>/<sample>`, so attacked and clean pair up by item."""
     return [r for e in eval_ids for r in _rows(folder, e + suffix, prefix=e)]
 
@@ -56,6 +56,16 @@ def _json_safe(x: Any) -> Any:
     if isinstance(x, list):
         return [_json_safe(v) for v in x]
     return x
+
+
+def _require_success(summaries: dict[str, dict]) -> dict[str, dict]:
+    """An attack's effect is only computed from evals that finished; a failed one stops the attack
+    (nothing is written as finished) and the next run retries it."""
+    failed = {e: s.get("error") for e, s in summaries.items() if s.get("status") != "success"}
+    if failed:
+        raise BrlError("attack stopped: eval(s) failed and were not saved: "
+                       + "; ".join(f"{e}: {why}" for e, why in failed.items()) + ". Rerun to retry them.")
+    return summaries
 
 
 def _judge_info(ctx: EvalContext) -> dict:
@@ -88,12 +98,12 @@ def run_persona_attack(
     out = Path(out_dir)
     evals_dir = out / "evals"
     variants = [persona_variant(info, p) for p in persona_names for info in eval_infos]
-    summaries = run_evals(model, [*eval_infos, *variants], ctx, evals_dir, cfg)
+    summaries = _require_success(run_evals(model, [*eval_infos, *variants], ctx, evals_dir, cfg))
     ids = [info.id for info in eval_infos]
     per_eval = {
         e: {p: retention(_rows(evals_dir, e), _rows(evals_dir, f"{e}+{p}")) for p in persona_names} for e in ids
     }
-    pooled = _pooled(evals_dir, ids)
+    pooled = pooled_rows(evals_dir, ids)
     result = {
         "attack": "persona",
         "model": _model_name(model),
@@ -101,7 +111,7 @@ def run_persona_attack(
         "evals": ids,
         "limit": cfg.limit,
         "personas": {p: personas()[p]["kind"] for p in persona_names},
-        "retention": {p: retention(pooled, _pooled(evals_dir, ids, f"+{p}")) for p in persona_names},
+        "retention": {p: retention(pooled, pooled_rows(evals_dir, ids, f"+{p}")) for p in persona_names},
         "per_eval": per_eval,
         "summaries": summaries,
     }
@@ -116,8 +126,8 @@ def helpful_steering(treatment_dir: str | Path, baseline_dir: str | Path, eval_i
     the helpful persona moved the treatment than the baseline, pooled over items, with a CI.
     Near zero means both arms stay equally steerable toward help (selective persistence)."""
     t, b = Path(treatment_dir) / "evals", Path(baseline_dir) / "evals"
-    return _json_safe(steering_difference(_pooled(t, eval_ids), _pooled(t, eval_ids, f"+{persona}"),
-                               _pooled(b, eval_ids), _pooled(b, eval_ids, f"+{persona}")))
+    return _json_safe(steering_difference(pooled_rows(t, eval_ids), pooled_rows(t, eval_ids, f"+{persona}"),
+                               pooled_rows(b, eval_ids), pooled_rows(b, eval_ids, f"+{persona}")))
 
 
 def dose_eval_dir(out_dir: str | Path, dose: int) -> Path:
@@ -148,17 +158,17 @@ def run_finetune_attack(
     out = Path(out_dir)
     ladder = run_ladder(model_path, out / "ladder", cfg, callbacks=callbacks)
     ids = [info.id for info in eval_infos]
-    summaries = {d: run_evals(path, list(eval_infos), ctx, dose_eval_dir(out, d), eval_cfg)
+    summaries = {d: _require_success(run_evals(path, list(eval_infos), ctx, dose_eval_dir(out, d), eval_cfg))
                  for d, path in sorted(ladder.doses.items())}
     clean_dir = dose_eval_dir(out, 0)
-    clean = _pooled(clean_dir, ids)
+    clean = pooled_rows(clean_dir, ids)
     doses = []
     for d in sorted(ladder.doses):
         d_dir = dose_eval_dir(out, d)
         doses.append({
             "dose": d,
             "model": ladder.doses[d],
-            **degradation(clean, _pooled(d_dir, ids)),
+            **degradation(clean, pooled_rows(d_dir, ids)),
             "per_eval": {e: degradation(_rows(clean_dir, e), _rows(d_dir, e)) for e in ids},
             "summaries": summaries[d],
         })
