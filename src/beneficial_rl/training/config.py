@@ -87,13 +87,18 @@ BUILTIN_ARMS: dict[str, ArmConfig] = {
 class DataSource(_Strict):
     """One source of standard RL prompts for the 95% slice."""
 
-    kind: Literal["arithmetic", "word_problems", "instructions", "helpfulness", "jsonl", "hub"] = Field(
-        description="Built-in generator (arithmetic, word_problems, instructions, helpfulness), a local JSONL "
+    kind: Literal["arithmetic", "word_problems", "math", "code", "instructions", "qa", "logic", "structured",
+                  "helpfulness", "gsm8k_train", "math_train", "mbpp_train", "triviaqa_train", "jsonl", "hub"] = Field(
+        description="Built-in generator (arithmetic, word_problems, math, code, instructions, qa, logic, structured; "
+        "helpfulness is rubric-graded by the reward judge), a public train split (gsm8k_train, math_train, "
+        "mbpp_train, triviaqa_train: read from `path` or BRL_DATA_<KIND> when set, else the hub), a local JSONL "
         "file, or a dataset loaded with `datasets.load_dataset` (hub name or local folder)."
     )
     weight: float = Field(default=1.0, gt=0, description="Relative share of the standard slice.")
     name: str | None = Field(default=None, description="Task name in logs (default: the kind or file stem).")
-    path: str | None = Field(default=None, description="JSONL file (kind=jsonl) or dataset name/folder (kind=hub).")
+    path: str | None = Field(
+        default=None, description="JSONL file (kind=jsonl), dataset name/folder (kind=hub) or a local copy of a "
+        "public train split (JSONL/JSON/CSV/Parquet).")
     subset: str | None = Field(default=None, description="Dataset configuration name (kind=hub).")
     split: str = Field(default="train", description="Dataset split (kind=hub).")
     prompt_field: str = Field(default="prompt", description="Field holding the prompt text or messages.")
@@ -120,11 +125,16 @@ class DataSource(_Strict):
 
 
 def default_sources() -> list[DataSource]:
+    """Six code-verified families, all generated offline (training/tasks/__init__.py lists them)."""
     return [
-        DataSource(kind="arithmetic", weight=0.3),
-        DataSource(kind="word_problems", weight=0.3),
-        DataSource(kind="instructions", weight=0.25),
-        DataSource(kind="helpfulness", weight=0.15),
+        DataSource(kind="arithmetic", weight=0.05),
+        DataSource(kind="word_problems", weight=0.1),
+        DataSource(kind="math", weight=0.2),
+        DataSource(kind="code", weight=0.15),
+        DataSource(kind="instructions", weight=0.15),
+        DataSource(kind="qa", weight=0.15),
+        DataSource(kind="logic", weight=0.1),
+        DataSource(kind="structured", weight=0.1),
     ]
 
 

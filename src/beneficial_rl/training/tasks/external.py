@@ -1,7 +1,8 @@
 """Standard RL prompts from a local JSONL file or a `datasets` dataset (hub name or local folder).
 
 A row needs a prompt (text or chat messages) and one way to reward it: a numeric `answer` (math
-verifier), `constraints` (instruction verifier) or a `rubric` (reward judge). Field names for the
+verifier), `constraints` (instruction verifier), `tests` (+ optional `entry`, `setup`: unit tests
+in the sandbox), `aliases` (QA), `schema` + `expected` (JSON output) or a `rubric` (reward judge). Field names for the
 prompt and answer are configurable, so GSM8K-style datasets work unchanged
 (`prompt_field: question`, whose `answer` ends in '#### 72').
 """
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from beneficial_rl.errors import BrlError, DataError
 from beneficial_rl.scenarios.schema import RubricItem
 from beneficial_rl.training.config import DataSource
-from beneficial_rl.training.tasks import instructions
+from beneficial_rl.training.tasks import code, instructions, qa, structured
 from beneficial_rl.training.tasks.base import ANSWER_INSTRUCTION, StandardItem, gold_number, user
 from beneficial_rl.utils.io import iter_jsonl
 
@@ -49,6 +50,14 @@ def to_item(row: Any, src: DataSource, index: int, where: str, line: int | None)
             return StandardItem(item_id, src.task, messages, "constraints", instructions.validate(row["constraints"]))
         except ValueError as e:
             raise DataError(where, line, "constraints", str(e)) from None
+    for field, kind, check in (("tests", "code", code.validate), ("aliases", "qa", qa.validate),
+                               ("schema", "json", structured.validate)):
+        if field in row:
+            target = {k: row[k] for k in ("entry", "tests", "setup", "aliases", "schema", "expected") if k in row}
+            try:
+                return StandardItem(item_id, src.task, messages, kind, check(target))
+            except ValueError as e:
+                raise DataError(where, line, field, str(e)) from None
     if "rubric" in row:
         try:
             rubric = [RubricItem.model_validate(r).model_dump(exclude_none=True) for r in row["rubric"]]
@@ -57,7 +66,8 @@ def to_item(row: Any, src: DataSource, index: int, where: str, line: int | None)
         if not any(r["points"] > 0 for r in rubric):
             raise DataError(where, line, "rubric", "needs at least one positive item")
         return StandardItem(item_id, src.task, messages, "rubric", rubric)
-    raise DataError(where, line, None, f"row needs '{src.answer_field}', 'constraints' or 'rubric' to be rewarded")
+    raise DataError(where, line, None, f"row needs '{src.answer_field}', 'constraints', 'tests', 'aliases', "
+                    "'schema' + 'expected' or 'rubric' to be rewarded")
 
 
 def load_items(src: DataSource) -> list[StandardItem]:
