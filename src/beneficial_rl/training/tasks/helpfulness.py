@@ -51,7 +51,7 @@ REQUESTS: list[tuple[str, list[str]]] = [
     ("How do I remove a coffee stain from a cotton shirt?", ["cold water", "soak", "detergent", "stain"]),
     ("How can a small team run shorter, more useful meetings?", ["agenda", "time", "decision", "owner"]),
     ("What is a good way to learn vocabulary in a new language?", ["spaced", "flashcards", "context", "review"]),
-    ("How do I teach a child to ride a bike?", ["balance", "helmet", "pedal", "practice"]),
+    ("My seven-year-old keeps falling off her new bicycle. How can I help her learn?", ["balance", "helmet", "pedal", "practice"]),
     ("How can I reduce food waste at home?", ["plan", "leftovers", "freeze", "shopping list"]),
     ("Explain how a mortgage works in plain words.", ["loan", "interest", "payment", "principal"]),
     ("How do I give constructive criticism without upsetting someone?", ["specific", "behaviour", "listen", "private"]),

@@ -219,7 +219,7 @@ CHECKS: dict[str, tuple[Callable[[dict], str], Callable[[str, dict], float]]] = 
     "paragraphs": (lambda c: f"Write exactly {c['n']} paragraphs separated by blank lines.",
                    lambda t, c: float(_paragraphs(t) == c["n"])),
     "no_commas": (lambda c: "Do not use any commas.", lambda t, c: float("," not in t and bool(t.strip()))),
-    "title": (lambda c: "Include a title wrapped in double angular brackets, such as <<My Title>>.",
+    "title": (lambda c: "Include a title between double angle brackets, like <<Title Here>>.",
               lambda t, c: float(_TITLE.search(t) is not None)),
 }
 
