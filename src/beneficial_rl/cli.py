@@ -124,8 +124,12 @@ def scenarios_validate(
 @friendly
 def scenarios_stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    evals: Annotated[str, typer.Option(help="Eval items the contamination check compares: 'all' offline evals "
+                                            "(first run embeds ~6,500 texts, minutes on CPU; cached after) or "
+                                            "'domains' (evals tagged with a library domain).")] = "all",
 ) -> None:
-    """Trait x domain coverage of the shipped library, split sizes and the contamination check."""
+    """Trait x domain coverage of the shipped library, split sizes and the situation-level contamination check
+    (training scenarios, attack data, held-out scenarios and eval items)."""
     import json
 
     from rich.table import Table
@@ -134,7 +138,9 @@ def scenarios_stats(
     from beneficial_rl.scenarios.stats import library_stats
     from beneficial_rl.taxonomy import domains, traits
 
-    stats = library_stats(load_library("train"), load_library("eval"))
+    if evals not in ("all", "domains"):
+        raise BrlError(f"--evals must be 'all' or 'domains', not {evals!r}")
+    stats = library_stats(load_library("train"), load_library("eval"), evals)
     if as_json:
         print(json.dumps(stats, indent=2))
     else:
@@ -150,9 +156,11 @@ def scenarios_stats(
         console.print(table)
         console.print(f"splits: train {stats['splits']['train']}, eval {stats['splits']['eval']}")
         c = stats["contamination"]
-        console.print(f"contamination: {c['count']} near-duplicate eval/train pair(s)")
+        console.print(f"contamination: {c['count']} pair(s) sharing a situation (train/attack vs held-out/evals, "
+                      f"train vs attack)")
         for p in c["pairs"][:20]:
-            console.print(f"  {p['a']} ~ {p['b']} ({p['similarity']})")
+            console.print(f"  {p['a']} ~ {p['b']} (score {p['score']}, cosine {p['cosine']}, shared rare words "
+                          f"{', '.join(p['shared'][:6]) or '-'}, 5-gram {p['ngram']:.2f})", markup=False)
     if not stats["ok"]:
         raise typer.Exit(1)
 
@@ -277,6 +285,7 @@ def eval_cmd(
     judge: Annotated[str, typer.Option(help="'offline' (approximate grader) or an eval-judge endpoint spec.")] = "offline",
     batch_size: Annotated[int, typer.Option(help="Generations batched together (Inspect max_connections).")] = 8,
     max_tokens: Annotated[int, typer.Option(help="Longest response per sample, in tokens.")] = 256,
+    max_tasks: Annotated[int, typer.Option(help="Evals run together so batches fill across evals (1 = one at a time).")] = 8,
 ) -> None:
     """Run evaluations on a model; results per sample keyed by id, refusal recorded per sample."""
     from rich.table import Table
@@ -292,7 +301,7 @@ def eval_cmd(
     for e in skipped:
         err_console.print(f"[yellow]skip[/yellow] {e.id}: needs {'the network' if e.needs_network else e.needs_data}")
     ctx = build_context(judge, max_tokens=max_tokens)
-    cfg = EvalRunConfig(limit=limit, batch_size=batch_size, max_tokens=max_tokens)
+    cfg = EvalRunConfig(limit=limit, batch_size=batch_size, max_tokens=max_tokens, max_tasks=max_tasks)
     with console.status(f"evaluating {model} on {len(chosen)} evals", spinner="dots"):
         summaries = run_evals(model, chosen, ctx, out, cfg,
                               on_done=lambda info, s: console.print(f"  {eval_line(s)}"))

@@ -102,3 +102,12 @@ def test_offline_grader_marks_judge_scored_numbers_approximate(judge):
     s = summarize(TOY, rows, ctx)
     assert s["approximate"] is True and s["grader"]["approximate"] is True
     assert s["refusal_classifier"]["approximate"] is True
+
+
+def test_evals_run_together_keep_their_own_results_and_failures(tiny_model_path, ctx, tmp_path):
+    cfg = EvalRunConfig(batch_size=4, max_tokens=4, max_tasks=8)
+    s = run_evals(tiny_model_path, [TOY, BOOM], ctx, tmp_path, cfg)
+    assert s["toy_rubric"]["status"] == "success" and s["toy_rubric"]["n"] == 4
+    assert s["toy_boom"]["status"] == "failed" and s["toy_boom"]["n_errors"] == 1
+    assert results_path(tmp_path, "toy_rubric").exists() and not results_path(tmp_path, "toy_boom").exists()
+    assert s["toy_rubric"]["seconds"] is not None and s["toy_rubric"]["inspect_log"]

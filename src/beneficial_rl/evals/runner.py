@@ -32,6 +32,10 @@ class EvalRunConfig:
     temperature: float = 0.0
     seed: int = 0
     display: str = "none"
+    # Evals run together as one Inspect evaluation, so a CPU batch fills across evals instead of
+    # waiting on one eval's few samples; 1 restores one eval at a time. A kill loses at most one
+    # group's unfinished evals (each eval's results land as its group finishes).
+    max_tasks: int = 8
 
 
 def policy_model(spec: str, batch_size: int, seed: int = 0) -> Any:
@@ -87,8 +91,6 @@ def run_evals(
     `<eval>.failed.json` with the error, its summary says `status: failed`, and the next run retries
     it: a failure is never saved as a score.
     """
-    from inspect_ai import eval as inspect_eval
-    from inspect_ai.model import GenerateConfig
 
     cfg = cfg or EvalRunConfig()
     out = Path(out_dir)
@@ -102,32 +104,67 @@ def run_evals(
     if not todo:
         return summaries
     inspect_model = policy_model(model, cfg.batch_size, cfg.seed) if isinstance(model, str) else model
-    for info in todo:  # one eval at a time: its results land atomically before the next starts
-        start = time.time()
-        try:
-            (log,) = inspect_eval(
-                info.factory(ctx),
-                model=inspect_model,
-                log_dir=str(out / "inspect"),
-                limit=cfg.limit,
-                display=cfg.display,  # type: ignore[arg-type]
-                max_connections=cfg.batch_size,
-                max_samples=cfg.batch_size,
-                fail_on_error=False,  # keep going past a sample error so every error is counted, not hidden
-                score_display=False,
-                **GenerateConfig(max_tokens=cfg.max_tokens, temperature=cfg.temperature,
-                                 seed=cfg.seed).model_dump(exclude_none=True),
-            )
-        except Exception as e:  # noqa: BLE001 - recorded as a failed eval, retried next run
-            summary = _record_failure(out, info, ctx, status="error", error=f"{type(e).__name__}: {e}",
-                                      seconds=time.time() - start)
-        else:
-            summary = _finish(out, info, ctx, log, seconds=time.time() - start)
-        summaries[info.id] = summary
-        if on_done:
-            on_done(info, summary)
+    for i in range(0, len(todo), cfg.max_tasks):
+        for info, summary in _run_chunk(inspect_model, todo[i:i + cfg.max_tasks], ctx, out, cfg):
+            summaries[info.id] = summary
+            if on_done:
+                on_done(info, summary)
     atomic_write_json(out / "summary.json", summaries)
     return summaries
+
+
+def _run_chunk(model: Any, chunk: list[EvalInfo], ctx: EvalContext, out: Path,
+               cfg: EvalRunConfig) -> list[tuple[EvalInfo, dict]]:
+    """Run several evals as one Inspect evaluation so the local model's batches fill across evals
+    (Inspect's hf provider batches every queued request, whichever task it comes from); each eval
+    still gets its own log, its own results file and its own success check."""
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.model import GenerateConfig
+
+    start = time.time()
+    done: list[tuple[EvalInfo, dict]] = []
+    tasks, infos = [], []
+    for info in chunk:
+        try:
+            tasks.append(info.factory(ctx))
+            infos.append(info)
+        except Exception as e:  # noqa: BLE001 - a task that cannot be built is a failed eval, not a crash
+            done.append((info, _record_failure(out, info, ctx, status="error", error=f"{type(e).__name__}: {e}",
+                                               seconds=0.0)))
+    if not tasks:
+        return done
+    try:
+        logs = inspect_eval(
+            tasks,
+            model=model,
+            log_dir=str(out / "inspect"),
+            limit=cfg.limit,
+            display=cfg.display,  # type: ignore[arg-type]
+            max_connections=cfg.batch_size,
+            max_samples=cfg.batch_size,
+            max_tasks=len(tasks),
+            fail_on_error=False,  # keep going past a sample error so every error is counted, not hidden
+            score_display=False,
+            **GenerateConfig(max_tokens=cfg.max_tokens, temperature=cfg.temperature,
+                             seed=cfg.seed).model_dump(exclude_none=True),
+        )
+    except Exception as e:  # noqa: BLE001 - recorded as failed evals, retried next run
+        return done + [(info, _record_failure(out, info, ctx, status="error", error=f"{type(e).__name__}: {e}",
+                                              seconds=time.time() - start)) for info in infos]
+    for info, log in zip(infos, logs, strict=True):
+        done.append((info, _finish(out, info, ctx, log, seconds=_log_seconds(log, time.time() - start))))
+    return done
+
+
+def _log_seconds(log: Any, fallback: float) -> float:
+    """The eval's own wall time from its log (evals in one chunk overlap, so the chunk's is shared)."""
+    from datetime import datetime
+
+    stats = getattr(log, "stats", None)
+    try:
+        return (datetime.fromisoformat(stats.completed_at) - datetime.fromisoformat(stats.started_at)).total_seconds()
+    except (AttributeError, TypeError, ValueError):
+        return fallback
 
 
 def _finish(out: Path, info: EvalInfo, ctx: EvalContext, log: Any, seconds: float) -> dict:

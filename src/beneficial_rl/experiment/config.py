@@ -22,6 +22,8 @@ class EvalStage(_Strict):
     limit: int | None = Field(default=None, description="At most this many samples per eval (the same slice for every arm).")
     batch_size: int = Field(default=8, description="Generations batched together.")
     max_tokens: int = Field(default=256, description="Longest response per sample.")
+    max_tasks: int = Field(default=8, gt=0, description="Evals run together as one Inspect evaluation, so "
+                           "generation batches fill across evals (1 = one eval at a time).")
     judge: str | dict[str, Any] = Field(
         default="offline", description="Eval judge: 'offline' (approximate grader) or an endpoint spec / JudgeConfig "
         "mapping with role 'eval'. Never used for a training decision.")
