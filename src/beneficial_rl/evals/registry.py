@@ -32,6 +32,9 @@ Category = Literal[
     "fairness",
     "toxicity",
     "capability",
+    "model_spec",
+    "monitorability",
+    "misalignment",
 ]
 
 # What an eval's number is for. Only `ood` evals count in the headline; every role gets its own
