@@ -47,8 +47,10 @@ class EvalIndex:
         return sorted(hits)
 
 
-def eval_texts() -> list[tuple[str, str]]:
-    """(eval id, text) for every user turn of every offline eval item."""
+@functools.lru_cache(maxsize=1)
+def eval_texts() -> tuple[tuple[str, str], ...]:
+    """(eval id, text) for every user turn of every offline eval item (an item in two evals is
+    indexed under the first)."""
     from beneficial_rl.evals import suite  # noqa: F401  (fills the registry)
     from beneficial_rl.evals.context import EvalContext
     from beneficial_rl.evals.inventory import _CountOnly
@@ -61,7 +63,7 @@ def eval_texts() -> list[tuple[str, str]]:
             turns = [sample.input] if isinstance(sample.input, str) else \
                 [m.text for m in sample.input if getattr(m, "role", "") == "user"]
             out.extend((info.id, t) for t in turns if t)
-    return out
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=1)
