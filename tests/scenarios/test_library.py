@@ -39,7 +39,7 @@ def test_library_is_varied():
 
 
 def test_stats_cli_json():
-    res = CliRunner().invoke(app, ["scenarios", "stats", "--json"])
+    res = CliRunner().invoke(app, ["scenarios", "stats", "--json", "--evals", "domains"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["ok"] and data["contamination"]["count"] == 0
