@@ -161,6 +161,9 @@ def scenarios_stats(
         for p in c["pairs"][:20]:
             console.print(f"  {p['a']} ~ {p['b']} (score {p['score']}, cosine {p['cosine']}, shared rare words "
                           f"{', '.join(p['shared'][:6]) or '-'}, 5-gram {p['ngram']:.2f})", markup=False)
+        if c["reviewed_distinct"]:
+            console.print(f"  ({len(c['reviewed_distinct'])} more pair(s) over the threshold were read and judged "
+                          "distinct situations: see --json)")
     if not stats["ok"]:
         raise typer.Exit(1)
 
