@@ -26,6 +26,7 @@ is named "offline (approximate)" so no report can pass them off as judge scores.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,58 @@ def _source_digest() -> str:
     for name in ("detectors.py", "injection.py", "offline.py"):
         h.update((here / name).read_bytes())
     return h.hexdigest()
+
+
+# -- what a positive machine check may read -------------------------------------------------------
+# A check earns its points only from the response's own sentences: runs of COPY_N+ words copied
+# from the conversation, and list-like stretches (a bag of keywords, not sentences), are blanked
+# out before positive checks run. Negative checks (failures) still read the whole response.
+COPY_N = 4
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9'’-]*", re.IGNORECASE)
+_SEGMENT = re.compile(r"[^.!?;\n]+")
+_FUNCTION_WORDS = frozenset(
+    "a an the and or but if of to in on at for with by from as is are was were be been it its this that these those "
+    "i you he she we they my your our their not no do does did can could would should will may might must have has "
+    "had so than then there here which who what when where how because about into over just also very".split()
+)
+
+
+def _copied_mask(response: str, conversation: str, n: int = COPY_N) -> list[bool]:
+    """Per character of the response: inside a run of n+ words that also occurs in the conversation."""
+    conv = [w.lower() for w in _TOKEN.findall(conversation)]
+    grams = {tuple(conv[i:i + n]) for i in range(len(conv) - n + 1)}
+    toks = list(_TOKEN.finditer(response))
+    words = [t.group(0).lower() for t in toks]
+    mask = [False] * len(response)
+    for i in range(len(words) - n + 1):
+        if tuple(words[i:i + n]) in grams:
+            for t in toks[i:i + n]:
+                mask[t.start():t.end()] = [True] * (t.end() - t.start())
+    return mask
+
+
+def _is_bag(segment: str) -> bool:
+    """A list of words rather than a sentence: few function words, or many short comma items."""
+    words = [w.lower() for w in _TOKEN.findall(segment)]
+    if len(words) < 5:
+        return False
+    function_share = sum(w in _FUNCTION_WORDS for w in words) / len(words)
+    items = [x for x in re.split(r"[,/|·•]", segment) if x.strip()]
+    short_items = len(items) >= 5 and sum(len(_TOKEN.findall(x)) for x in items) / len(items) <= 2.5
+    return function_share < 0.12 or short_items
+
+
+def own_sentences(response: str, conversation: str) -> str:
+    """The response with conversation copies and keyword bags blanked (positions kept)."""
+    chars = list(response)
+    for i, copied in enumerate(_copied_mask(response, conversation)):
+        if copied:
+            chars[i] = " "
+    text = "".join(chars)
+    for m in _SEGMENT.finditer(text):
+        if _is_bag(m.group(0)):
+            text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+    return text
 
 
 class OfflineGrader:
@@ -112,10 +165,17 @@ class OfflineGrader:
 
     def _verdicts(self, req: GradeRequest, s: dict[str, Any]) -> list[ItemVerdict]:
         out = []
+        own = None
         for item in req.rubric:
             if item.check is not None:
-                met = float(item.check.passes(req.response))
-                out.append(ItemVerdict(item.criterion, item.points, met, "machine check", source="check"))
+                if item.points > 0:  # earned only by the response's own sentences
+                    if own is None:
+                        own = own_sentences(req.response, "\n".join(m.get("content", "") for m in req.messages))
+                    met = float(item.check.passes(own))
+                    why = "machine check on the response's own sentences (copies and keyword lists blanked)"
+                else:
+                    met, why = float(item.check.passes(req.response)), "machine check"
+                out.append(ItemVerdict(item.criterion, item.points, met, why, source="check"))
                 continue
             routed = self._detector_verdict(item, s)
             if routed is not None:
@@ -155,6 +215,9 @@ class OfflineGrader:
                 value = max(0.0, value - self.config.toxicity_penalty)
         if s["refusal"]:
             flags.append("refusal")
+        positive = sum(i.points for i in req.rubric if i.points > 0)
+        checked = sum(i.points for i, v in zip(req.rubric, verdicts, strict=True) if i.points > 0 and v.met is not None)
+        s = {**s, "coverage": round(checked / positive, 4) if positive else None}
         return GradeResult(
             id=req.id, score=value, verdicts=verdicts, flags=flags, failures=0, grader=self.name,
             protocol=self.protocol, approximate=True,
