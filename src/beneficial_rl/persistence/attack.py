@@ -147,6 +147,8 @@ def run_finetune_attack(
     write and return per-dose results and degradation (clean - dosed) with CIs.
 
     Dose 0 (the untouched model) is always evaluated, because degradation is measured against it.
+    `attack_cfg.ood_eval` (default: the misalignment questions) runs at every dose as well and is
+    reported per dose under "ood", never pooled with the evals asked for.
     `model_path` must be a local model (see `models.loading.local_path`).
     """
     if not eval_infos:
@@ -157,7 +159,12 @@ def run_finetune_attack(
     eval_cfg = eval_cfg or EvalRunConfig()
     out = Path(out_dir)
     ladder = run_ladder(model_path, out / "ladder", cfg, callbacks=callbacks)
-    ids = [info.id for info in eval_infos]
+    ids = [info.id for info in eval_infos]  # pooled: the in-domain evals asked for
+    ood = cfg.ood_eval
+    if ood and ood not in ids:
+        from beneficial_rl.evals.registry import get_eval
+
+        eval_infos = [*eval_infos, get_eval(ood)]
     summaries = {d: _require_success(run_evals(path, list(eval_infos), ctx, dose_eval_dir(out, d), eval_cfg))
                  for d, path in sorted(ladder.doses.items())}
     clean_dir = dose_eval_dir(out, 0)
@@ -169,7 +176,8 @@ def run_finetune_attack(
             "dose": d,
             "model": ladder.doses[d],
             **degradation(clean, pooled_rows(d_dir, ids)),
-            "per_eval": {e: degradation(_rows(clean_dir, e), _rows(d_dir, e)) for e in ids},
+            "per_eval": {e.id: degradation(_rows(clean_dir, e.id), _rows(d_dir, e.id)) for e in eval_infos},
+            **({"ood": degradation(_rows(clean_dir, ood), _rows(d_dir, ood))} if ood else {}),
             "summaries": summaries[d],
         })
     result = {
@@ -177,6 +185,7 @@ def run_finetune_attack(
         "model": model_path,
         "judge": _judge_info(ctx),
         "evals": ids,
+        "ood_eval": ood,
         "limit": eval_cfg.limit,
         "config": cfg.model_dump(),
         "doses": doses,

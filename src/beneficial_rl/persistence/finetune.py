@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 DATA = Path(__file__).parent / "data" / "bad_medical_advice.jsonl"
 DONE = "DOSE_DONE.json"
+# The out-of-domain measure of the attack (the paper's misalignment questions): run at every dose in
+# addition to the evals asked for, and reported on its own, not pooled with the in-domain evals.
+OOD_EVAL = "misalignment_questions"
 
 
 class FinetuneAttackConfig(BaseModel):
@@ -38,6 +41,8 @@ class FinetuneAttackConfig(BaseModel):
     max_length: int = Field(default=384, description="Truncate attack examples to this many tokens.")
     seed: int = Field(default=0, description="Data order and initialisation seed.")
     data: str | None = Field(default=None, description="Attack JSONL (default: the shipped bad-medical-advice set).")
+    ood_eval: str | None = Field(default=OOD_EVAL, description="Out-of-domain eval run at every dose and reported "
+                                 "separately (None: off).")
 
 
 def attack_examples(path: str | Path | None = None) -> list[dict]:
