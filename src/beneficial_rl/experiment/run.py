@@ -77,7 +77,7 @@ def model_for(cfg: ExperimentConfig, arm: str) -> str:
 def plan(cfg: ExperimentConfig) -> dict[str, Any]:
     """What `brl run` will do, with a compute estimate per arm, without loading any weights."""
     from beneficial_rl.evals.registry import select
-    from beneficial_rl.experiment.estimate import estimate_arm
+    from beneficial_rl.experiment.estimate import estimate_arms
 
     evals = select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals)
     for a in cfg.arms:
@@ -86,7 +86,7 @@ def plan(cfg: ExperimentConfig) -> dict[str, Any]:
         raise BrlError(f"baseline arm {cfg.baseline!r} is not among the arms {cfg.arms}")
     return {
         "run_dir": str(cfg.run_dir),
-        "arms": {a: estimate_arm(cfg.train, a) for a in cfg.arms},
+        "arms": estimate_arms(cfg.train, list(cfg.arms)),
         "evals": [e.id for e in evals],
         "eval_models": eval_arms(cfg),
         "eval_limit": cfg.eval.limit,
