@@ -149,20 +149,39 @@ class LoraSettings(_Strict):
 
 
 class GenerationSettings(_Strict):
-    """Passed through to TRL's GRPOConfig unchanged."""
+    """How completions are generated. `engine` picks the generator; the rest passes through to TRL's
+    GRPOConfig. Which settings are fastest is measured by benchmarks/gpu_grpo_step.py."""
 
+    engine: Literal["auto", "hf", "vllm"] = Field(
+        default="auto",
+        description="'hf' = transformers generate() inside the trainer; 'vllm' = TRL's vLLM generation "
+        "(vllm_mode colocate or server; needs `pip install vllm` and a CUDA GPU); 'auto' = vLLM where it is "
+        "importable and a CUDA GPU is present, else hf. The engine actually used is saved in config.yaml.",
+    )
     temperature: float = Field(default=1.0, gt=0, description="Sampling temperature of the policy.")
     top_p: float = Field(default=1.0, gt=0, le=1, description="Nucleus sampling mass.")
     generation_batch_size: int | None = Field(
-        default=None, description="Completions generated per round (None = one optimizer step's worth)."
+        default=None, description="Completions generated per round, all processes together (None = "
+        "steps_per_generation micro-steps' worth). Set this or steps_per_generation, not both."
     )
     steps_per_generation: int | None = Field(
-        default=None, description="Micro-steps served by one generation round (None = gradient_accumulation_steps)."
+        default=None, description="Micro-steps served by one generation round (None = gradient_accumulation_steps, "
+        "i.e. one generate per optimizer step). Above gradient_accumulation_steps, one generate call serves several "
+        "optimizer steps: far fewer, larger generate calls (the win for launch-bound small models), at the price of "
+        "training later steps on completions from a policy up to that many steps old (TRL then computes old "
+        "log-probs for the importance ratio; the ledger counts that extra pass). steps x "
+        "gradient_accumulation_steps must be a multiple of it."
     )
     cache_implementation: str | None = Field(
-        default=None, description="transformers KV-cache implementation for generate() (e.g. 'static'); ignored with vLLM."
+        default=None, description="transformers KV-cache implementation for generate() with engine hf (e.g. "
+        "'static': preallocated, needed for compile_decode); None = the dynamic cache. Ignored by vLLM."
     )
-    use_vllm: bool = Field(default=False, description="Generate with vLLM (needs `pip install vllm` and a GPU).")
+    compile_decode: bool = Field(
+        default=False,
+        description="engine hf only: let transformers torch.compile the decoding forward pass (TRL turns this off). "
+        "Needs a compileable cache (cache_implementation 'static') and a CUDA GPU; on CPU it is ignored. Each new "
+        "padded prompt length can trigger a recompile, so measure it (benchmarks/gpu_grpo_step.py) before using it.",
+    )
     vllm_mode: Literal["colocate", "server"] = Field(
         default="colocate", description="vLLM in the training process ('colocate') or a separate `trl vllm-serve` ('server')."
     )
@@ -174,6 +193,30 @@ class GenerationSettings(_Strict):
     generation_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra generation arguments (transformers or vLLM SamplingParams)."
     )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> GenerationSettings:
+        if self.generation_batch_size is not None and self.steps_per_generation is not None:
+            raise ValueError("set generation_batch_size or steps_per_generation, not both (TRL derives one from the other)")
+        if self.compile_decode and self.cache_implementation in (None, "dynamic"):
+            raise ValueError("compile_decode needs a compileable KV cache: set cache_implementation: static")
+        return self
+
+    def resolved_engine(self) -> Literal["hf", "vllm"]:
+        """The engine this machine will use: 'auto' becomes vllm only where vLLM imports and CUDA is present."""
+        import importlib.util
+
+        if self.engine == "hf":
+            return "hf"
+        has_vllm = importlib.util.find_spec("vllm") is not None
+        if self.engine == "vllm":
+            if not has_vllm:
+                raise BrlError("generation.engine is 'vllm' but vLLM is not installed: pip install vllm (needs a CUDA "
+                               "GPU), or set engine: hf (or auto)")
+            return "vllm"
+        import torch
+
+        return "vllm" if has_vllm and torch.cuda.is_available() else "hf"
 
 
 # GRPOConfig fields this package sets from TrainConfig; grpo_extra may not set them a second way.

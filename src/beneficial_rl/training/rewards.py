@@ -8,12 +8,19 @@ A grading failure returns None, which TRL turns into NaN: the completion is left
 baseline and gets zero advantage (trl GRPOTrainer._generate_and_score_completions), rather than
 being scored 0 or 1. The router also feeds the compute ledger and the per-source metrics (reward
 means, share of zero-variance groups, judge failures) and writes sampled completions to disk.
+
+Judge latency is hidden where it can be: `attach(trainer)` starts grading a batch's rubric rows the
+moment TRL has decoded its completions, so judge calls run while the trainer computes old and
+reference log-probs and pads tensors; and inside the reward call the exact verifiers (math, code
+sandbox, constraints) run while the judge's answers are in flight. The judge's own concurrency is
+bounded by the grading package (JudgeConfig.max_connections).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +56,11 @@ def _counters(grader: Any) -> dict[str, int | None]:
 
 
 class RewardRouter:
-    """The reward function handed to GRPOTrainer. Synchronous on purpose: grading blocks on the
-    grading package's shared event loop (`grade_blocking`; Inspect clients stay bound to one loop),
-    so the cross-process gathers below happen in the training thread at the same point on every
-    process."""
+    """The reward function handed to GRPOTrainer. Synchronous on purpose: the cross-process gathers
+    below must happen in the training thread at the same point on every process. Grading itself
+    runs in one worker thread (which blocks on the grading package's shared event loop; Inspect
+    clients stay bound to one loop), so it can start before TRL calls the reward function and
+    overlap with the verifiers once it does."""
 
     __name__ = "brl_reward"  # TRL names reward metrics after this
 
@@ -63,6 +71,10 @@ class RewardRouter:
         self.samples_dir = Path(samples_dir) if samples_dir else None
         self.sample_every = sample_every
         self.is_main = is_main_process
+        self.early_starts = 0  # batches whose grading started before the reward call (see attach)
+        self._pool: ThreadPoolExecutor | None = None
+        self._inputs: list[dict[str, Any]] | None = None
+        self._early: tuple[list[tuple[str, str]], dict[str, int | None], Future] | None = None
 
     def _grade(self, requests: list[GradeRequest]) -> list[GradeResult]:
         from beneficial_rl.grading.factory import grade_blocking
@@ -75,30 +87,89 @@ class RewardRouter:
                            "match the requests one to one, in order")
         return results
 
+    def _submit(self, requests: list[GradeRequest]) -> tuple[dict[str, int | None], Future]:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brl-reward-grading")
+        return _counters(self.grader), self._pool.submit(self._grade, requests)
+
+    @staticmethod
+    def _requests(prompts: Sequence[Any], texts: Sequence[str], judged: Sequence[int], source: Sequence[str],
+                  target: Sequence[str], row: Sequence[int], trait: Sequence[str]) -> list[GradeRequest]:
+        return [
+            GradeRequest(id=f"{row[i]}:{i}", messages=list(prompts[i]), response=texts[i],
+                         rubric=[RubricItem.model_validate(r) for r in json.loads(target[i])],
+                         trait=(trait[i] or None) if source[i] == "trait" else None)  # control: generic only
+            for i in judged
+        ]
+
+    def start(self, prompts: Sequence[Any], completions: Sequence[Any], inputs: Sequence[Mapping[str, Any]]) -> None:
+        """Start grading the rubric rows of a freshly generated batch without waiting for the answers;
+        the reward call for the same batch picks them up (and grades anew if the batch differs)."""
+        self._finish_early()
+        judged = [i for i, x in enumerate(inputs) if x.get("reward_kind") == "rubric"]
+        if not judged or self.grader is None or len(inputs) != len(completions):
+            return
+        texts = [completion_text(c) for c in completions]
+        col = {k: [x[k] for x in inputs] for k in ("source", "target", "row", "trait")}
+        requests = self._requests(prompts, texts, judged, col["source"], col["target"], col["row"], col["trait"])
+        before, future = self._submit(requests)
+        self._early = ([(q.id, q.response) for q in requests], before, future)
+        self.early_starts += 1
+
+    def _finish_early(self) -> None:
+        """Drop an early grading nobody claimed (after letting it finish, so counters stay consistent)."""
+        if self._early is not None:
+            self._early[2].exception()
+            self._early = None
+
+    def attach(self, trainer: Any) -> None:
+        """Start each batch's grading right after TRL's `_generate` has decoded its completions (TRL
+        itself calls reward functions only after the old/reference log-prob passes). Wraps two of the
+        trainer's methods on this instance; trl is pinned to 1.16 (pyproject.toml) for their shape,
+        and tests/training/test_judge_overlap.py fails if the early start stops happening."""
+        score, generate = trainer._generate_and_score_completions, trainer._generate
+
+        def generate_and_score(inputs: list[dict[str, Any]]) -> Any:
+            self._inputs = inputs
+            try:
+                return score(inputs)
+            finally:
+                self._inputs = None
+
+        def generate_then_grade(prompts: list[Any]) -> Any:
+            out = generate(prompts)
+            if self._inputs is not None and trainer.model.training:
+                self.start(prompts, out[3], self._inputs)
+            return out
+
+        trainer._generate_and_score_completions = generate_and_score
+        trainer._generate = generate_then_grade
+
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], completion_ids: Sequence[Sequence[int]],
                  *, source: Sequence[str], task: Sequence[str], reward_kind: Sequence[str], target: Sequence[str],
                  row: Sequence[int], item_id: Sequence[str], trait: Sequence[str], prompt_tokens: Sequence[int],
                  trainer_state: Any = None, log_metric: Any = None, **_: Any) -> list[float | None]:
         texts = [completion_text(c) for c in completions]
         rewards: list[float | None] = [None] * len(texts)
-        judged: list[int] = []
-        for i, kind in enumerate(reward_kind):
-            if kind == "rubric":
-                judged.append(i)
-            else:
-                rewards[i] = verify(kind, texts[i], json.loads(target[i]))
-
+        judged = [i for i, kind in enumerate(reward_kind) if kind == "rubric"]
         judge: dict[str, Any] = {"calls": len(judged), "unscored": 0, "failures": 0, "malformed": 0, "flags": {},
                                  "model_calls": None, "input_tokens": None, "output_tokens": None}
+        pending = None
         if judged:
-            before = _counters(self.grader)
-            requests = [
-                GradeRequest(id=f"{row[i]}:{i}", messages=list(prompts[i]), response=texts[i],
-                             rubric=[RubricItem.model_validate(r) for r in json.loads(target[i])],
-                             trait=(trait[i] or None) if source[i] == "trait" else None)  # control: generic only
-                for i in judged
-            ]
-            for i, result in zip(judged, self._grade(requests), strict=True):
+            requests = self._requests(prompts, texts, judged, source, target, row, trait)
+            early, self._early = self._early, None
+            if early is not None and early[0] == [(q.id, q.response) for q in requests]:
+                pending = early[1:]
+            else:
+                if early is not None:
+                    early[2].exception()
+                pending = self._submit(requests)
+        for i, kind in enumerate(reward_kind):  # the verifiers run while the judge's answers are in flight
+            if kind != "rubric":
+                rewards[i] = verify(kind, texts[i], json.loads(target[i]))
+        if pending is not None:
+            before, future = pending
+            for i, result in zip(judged, future.result(), strict=True):
                 rewards[i] = result.score
                 judge["unscored"] += result.score is None
                 judge["failures"] += result.score is None and result.failures > 0

@@ -17,7 +17,6 @@ so the resumed run sees exactly the prompts an uninterrupted run would have.
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import shutil
 import time
 from collections.abc import Sequence
@@ -57,8 +56,7 @@ def grpo_args(cfg: TrainConfig, output_dir: str | Path) -> Any:
     from trl import GRPOConfig
 
     gen = cfg.generation
-    if gen.use_vllm and importlib.util.find_spec("vllm") is None:
-        raise BrlError("generation.use_vllm is set but vLLM is not installed: pip install vllm (needs a CUDA GPU)")
+    use_vllm = gen.resolved_engine() == "vllm"
     gpu = _on_gpu()
     dtype = resolved_dtype(cfg)
     kwargs: dict[str, Any] = dict(
@@ -89,14 +87,14 @@ def grpo_args(cfg: TrainConfig, output_dir: str | Path) -> Any:
         generation_batch_size=gen.generation_batch_size,
         steps_per_generation=gen.steps_per_generation,
         cache_implementation=gen.cache_implementation,
-        use_vllm=gen.use_vllm,
+        use_vllm=use_vllm,
         vllm_mode=gen.vllm_mode,
         vllm_server_base_url=gen.vllm_server_base_url,
         vllm_gpu_memory_utilization=gen.vllm_gpu_memory_utilization,
         vllm_tensor_parallel_size=gen.vllm_tensor_parallel_size,
         generation_kwargs=gen.generation_kwargs or None,
     )
-    if gen.use_vllm:
+    if use_vllm:
         kwargs["vllm_max_model_length"] = cfg.max_prompt_length + cfg.max_completion_length
     kwargs.update(cfg.grpo_extra)
     try:
@@ -201,7 +199,8 @@ def prepare(config: TrainConfig, arm_name: str, out_dir: str | Path, grader: Gra
         resolved = {"train": config.model_dump(mode="json"), "arm": arm.model_dump(mode="json"),
                     "model_path": model_path, "world_size": args.world_size,
                     "generation_batch_size": args.generation_batch_size,
-                    "steps_per_generation": args.steps_per_generation, "versions": _versions()}
+                    "steps_per_generation": args.steps_per_generation,
+                    "generation_engine": "vllm" if args.use_vllm else "hf", "versions": _versions()}
         atomic_write_text(out / "config.yaml", yaml.safe_dump(resolved, sort_keys=False))
         atomic_write_json(out / "mixture.json", mixture.summary)
         if resume:
@@ -220,6 +219,9 @@ def prepare(config: TrainConfig, arm_name: str, out_dir: str | Path, grader: Gra
         processing_class=tok, peft_config=peft_config,
         callbacks=[LedgerCallback(stats, out / "train_log.jsonl", is_main), *callbacks],
     )
+    router.attach(trainer)  # grading starts as soon as a batch's completions are decoded
+    if config.generation.compile_decode and not args.use_vllm:
+        trainer.generation_config.disable_compile = False  # TRL turns transformers' decode compile off
     return Prepared(trainer, stats, mixture, arm, resume, model_path, tok)
 
 
@@ -311,4 +313,5 @@ def train_arm(config: TrainConfig, arm_name: str, out_dir: str | Path, grader: G
         atomic_write_json(out / DONE, {"arm": arm_name, "final": str(final), "steps": trainer.state.global_step,
                                        "resumed_from": str(p.resume) if p.resume else None,
                                        "session_seconds": round(time.time() - started, 3)})
+    trainer.accelerator.wait_for_everyone()  # other processes read ledger.json once train_arm returns
     return final
