@@ -288,6 +288,22 @@ class TrainConfig(_Strict):
         "completions x (max_prompt_length + max_completion_length) tokens, equal by construction for equal "
         "shapes; 'realized' = real prompt + completion tokens. All three differences are reported either way.",
     )
+    dead_groups: Literal["keep", "drop"] = Field(
+        default="keep",
+        description="Groups whose completions all got the same reward ('dead': GRPO learns nothing from them). "
+        "'keep' = TRL's behaviour: they stay in the batch with zero advantage and still count in the loss's token "
+        "normaliser (diluting the live groups' gradient). 'drop' = dynamic sampling in the DAPO sense without "
+        "resampling: their completions are masked out of the loss, so only live groups set its scale. Either way "
+        "they were generated, scored and run through forward/backward, and the ledger counts that compute "
+        "(ledger.json dead_groups says how many completions were dropped). The batch is not refilled with new "
+        "prompts, so a step with many dead groups trains on fewer completions.",
+    )
+    dead_trait_warn_steps: int = Field(
+        default=5, ge=0,
+        description="Warn (on the console and in train_log.jsonl as 'warning') when every trait-slice group was dead "
+        "for this many consecutive steps that had trait-slice groups: the trait slice is then teaching nothing "
+        "(a flat reward, a broken judge, or prompts too easy/hard for the policy). 0 turns the warning off.",
+    )
     report_to: list[str] = Field(default_factory=list, description="Experiment trackers (wandb, trackio...); none by default.")
     grpo_extra: dict[str, Any] = Field(
         default_factory=dict, description="Any other GRPOConfig field, passed through (e.g. beta, loss_type, scale_rewards)."

@@ -77,20 +77,45 @@ class RunStats:
     by_task: dict[str, dict[str, float]] = field(default_factory=dict)
     wall_seconds: float = 0.0
     trl_num_tokens: int = 0
+    dead_groups: int = 0  # groups whose scored rewards were all equal (or none scored): no GRPO gradient
+    dead_completions: int = 0
+    dropped_groups: int = 0  # dead groups masked out of the loss (dead_groups='drop'); still generated and processed
+    dropped_completions: int = 0
+    dropped_completion_tokens: int = 0
+    trait_dead_streaks: list[dict[str, int]] = field(default_factory=list)  # warned runs of dead trait-slice steps
+    last_dead_rows: frozenset[int] = field(default_factory=frozenset)  # the latest round's dead rows (not saved)
+    drop_dead: bool = False  # the run's dead_groups='drop' setting (not saved: it comes from the config)
     pending: dict[int, dict[str, Any]] = field(default_factory=dict)  # per-step counters not yet logged
 
     def record(self, step: int, samples: Sequence[Mapping[str, Any]], padded_tokens: int,
-               judge: Mapping[str, Any]) -> dict[str, float]:
+               judge: Mapping[str, Any], drop_dead: bool | None = None) -> dict[str, float]:
         """Add one generation round (all processes' samples); return per-step metrics to log.
 
-        Each sample has row, source, task, reward (None = unscored), prompt_tokens, completion_tokens."""
+        Each sample has row, source, task, reward (None = unscored), prompt_tokens, completion_tokens.
+        A group is dead when its scored rewards are all equal or fewer than two were scored: every
+        advantage is then zero. `last_dead_rows` holds this round's dead rows; with `drop_dead` they
+        are also counted as dropped (the trainer masks them out of the loss); None = `self.drop_dead`."""
+        drop_dead = self.drop_dead if drop_dead is None else drop_dead
         groups: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
         for s in samples:
             groups[s["row"]].append(s)
         step_src: dict[str, dict[str, float]] = defaultdict(_bucket)
-        for members in groups.values():
+        dead_rows: set[int] = set()
+        dead_by_source: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for row, members in groups.items():
             first = members[0]
             rewards = [m["reward"] for m in members if m["reward"] is not None]
+            dead = len(rewards) < 2 or max(rewards) - min(rewards) < 1e-9
+            dead_by_source[first["source"]][1] += 1
+            if dead:
+                dead_rows.add(row)
+                dead_by_source[first["source"]][0] += 1
+                self.dead_groups += 1
+                self.dead_completions += len(members)
+                if drop_dead:
+                    self.dropped_groups += 1
+                    self.dropped_completions += len(members)
+                    self.dropped_completion_tokens += sum(m["completion_tokens"] for m in members)
             for table, key in ((self.by_source, first["source"]), (self.by_task, first["task"]), (step_src, first["source"])):
                 b = table.setdefault(key, _bucket())
                 b["prompts"] += 1
@@ -127,7 +152,10 @@ class RunStats:
             "judge_calls": judge.get("calls", 0), "judge_unscored": judge.get("unscored", 0),
             "judge_failures": judge.get("failures", 0),
             "prompts_by_source": {s: int(b["prompts"]) for s, b in step_src.items()},
+            "dead_groups_by_source": {s: {"dead": d, "groups": g} for s, (d, g) in dead_by_source.items()},
+            "dead_groups_dropped": len(dead_rows) if drop_dead else 0,
         }
+        self.last_dead_rows = frozenset(dead_rows)
         metrics = {"brl/trait_slice_frac": slice_prompts / len(groups), "brl/judge_failures": judge.get("failures", 0),
                    "brl/judge_unscored": judge.get("unscored", 0)}
         for s, b in step_src.items():
@@ -143,11 +171,14 @@ class RunStats:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("pending")
+        d.pop("last_dead_rows")
+        d.pop("drop_dead")
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RunStats:
-        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__ and k != "pending"}
+        known = {k: v for k, v in d.items()
+                 if k in cls.__dataclass_fields__ and k not in ("pending", "last_dead_rows", "drop_dead")}
         return cls(**known)
 
     @classmethod
@@ -165,6 +196,45 @@ def _summaries(table: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, 
             "zero_std_group_frac": b["zero_std_groups"] / b["groups"] if b["groups"] else None,
         }
     return out
+
+
+def _repetition(mixture: Mapping[str, Any]) -> dict[str, Any]:
+    """Epochs per trait scenario (trait rows / eligible scenarios), overall and per domain, from the
+    mixture summary: an arm that repeats a few scenarios many times is not comparable, on repetition,
+    with one that sees many scenarios once."""
+    rows = mixture.get("trait_slice_rows")
+    eligible = mixture.get("trait_scenarios_eligible")
+    out: dict[str, Any] = {
+        "scenarios_eligible": eligible, "scenarios_used": mixture.get("trait_scenarios_used"),
+        "epochs_per_scenario": round(rows / eligible, 3) if rows is not None and eligible else None,
+    }
+    by_domain, elig_domain = mixture.get("by_domain") or {}, mixture.get("eligible_by_domain") or {}
+    if elig_domain:
+        out["by_domain"] = {d: {"rows": int(by_domain.get(d, 0)), "scenarios": int(n),
+                                "epochs": round(by_domain.get(d, 0) / n, 3)} for d, n in sorted(elig_domain.items())}
+    return out
+
+
+def _dead_groups(stats: RunStats, shape: Mapping[str, Any]) -> dict[str, Any]:
+    groups = sum(int(b["groups"]) for b in stats.by_source.values())
+    return {
+        "mode": shape.get("dead_groups", "keep"),
+        "dead_groups": stats.dead_groups,
+        "dead_completions": stats.dead_completions,
+        "dead_group_frac": round(stats.dead_groups / stats.prompts, 4) if stats.prompts else None,
+        "scored_groups": groups,
+        "dropped_groups": stats.dropped_groups,
+        "dropped_completions": stats.dropped_completions,
+        "dropped_completion_tokens": stats.dropped_completion_tokens,
+        "dropped_share_of_completions": (round(stats.dropped_completions / stats.completions, 4)
+                                         if stats.completions else None),
+        "zero_std_group_frac_by_source": {s: (round(b["zero_std_groups"] / b["groups"], 4) if b["groups"] else None)
+                                          for s, b in sorted(stats.by_source.items())},
+        "trait_slice_dead_streaks": stats.trait_dead_streaks,
+        "accounting": "dropped completions were generated, scored and run through forward/backward like every "
+                      "other; all token and FLOP figures above include them. Dropping only zeroes their loss "
+                      "weight; no prompts were added to refill the batch.",
+    }
 
 
 def build_ledger(stats: RunStats, *, arm: str, model: str, n_params: int, n_trainable: int,
@@ -223,7 +293,9 @@ def build_ledger(stats: RunStats, *, arm: str, model: str, n_params: int, n_trai
             "planned": mixture.get("trait_slice_fraction"),
             "realized": slice_prompts / stats.prompts if stats.prompts else None,
             "prompts": slice_prompts,
+            "repetition": _repetition(mixture),
         },
+        "dead_groups": _dead_groups(stats, shape),
         "by_source": _summaries(stats.by_source),
         "by_task": _summaries(stats.by_task),
         "wall_seconds": round(stats.wall_seconds, 3),

@@ -150,6 +150,7 @@ def build_mixture(cfg: TrainConfig, arm: ArmConfig, scenarios: Sequence[Scenario
         "trait_slice_rows": len(in_slice),
         "trait_slice_fraction": len(in_slice) / n_prompts if n_prompts else 0.0,
         "trait_scenarios_eligible": len(pool),
+        "eligible_by_domain": dict(Counter(sc.domain for sc in pool)),
         "trait_scenarios_used": len({r["item_id"] for r in in_slice}),
         "trait_scenarios_left_out": dropped,
         "standard_prompts_too_long": dict(too_long),

@@ -213,16 +213,47 @@ def prepare(config: TrainConfig, arm_name: str, out_dir: str | Path, grader: Gra
 
         peft_config = LoraConfig(r=config.lora.r, lora_alpha=config.lora.alpha, lora_dropout=config.lora.dropout,
                                  target_modules=config.lora.target_modules, task_type="CAUSAL_LM")
+    stats.drop_dead = config.dead_groups == "drop"
     router = RewardRouter(grader, stats, out / "samples", config.sample_every, is_main)
-    trainer = GRPOTrainer(
+    trainer_cls = dead_group_dropping_trainer(GRPOTrainer) if stats.drop_dead else GRPOTrainer
+    trainer = trainer_cls(
         model=model_path, reward_funcs=router, args=args, train_dataset=Dataset.from_list(mixture.rows),
         processing_class=tok, peft_config=peft_config,
-        callbacks=[LedgerCallback(stats, out / "train_log.jsonl", is_main), *callbacks],
+        callbacks=[LedgerCallback(stats, out / "train_log.jsonl", is_main, config.dead_trait_warn_steps), *callbacks],
     )
+    if stats.drop_dead:
+        trainer.brl_stats = stats
     router.attach(trainer)  # grading starts as soon as a batch's completions are decoded
     if config.generation.compile_decode and not args.use_vllm:
         trainer.generation_config.disable_compile = False  # TRL turns transformers' decode compile off
     return Prepared(trainer, stats, mixture, arm, resume, model_path, tok)
+
+
+def drop_dead_groups(output: dict[str, Any], rows: Sequence[int], dead: frozenset[int], gather: Any) -> dict[str, Any]:
+    """Mask the completions of dead groups out of the loss (dead_groups='drop'): their completion mask
+    becomes zero and the token count the DAPO/CISPO losses normalise by is recounted across processes,
+    so the live groups alone set the loss scale. Nothing is removed from the batch: the compute for
+    the dropped completions is spent (and counted by the ledger) all the same."""
+    mask = output["completion_mask"]
+    keep = mask.new_tensor([r not in dead for r in rows]).unsqueeze(1)
+    output["completion_mask"] = mask * keep
+    output["num_items_in_batch"] = gather(output["completion_mask"].sum()).sum()
+    return output
+
+
+def dead_group_dropping_trainer(base: type) -> type:
+    """GRPOTrainer with dead groups masked out after scoring; the reward router has just recorded which
+    rows were dead (RunStats.last_dead_rows, computed over all processes' samples)."""
+
+    class DeadGroupDroppingGRPOTrainer(base):
+        brl_stats: RunStats
+
+        def _generate_and_score_completions(self, inputs: list[dict[str, Any]]) -> dict[str, Any]:
+            output = super()._generate_and_score_completions(inputs)
+            return drop_dead_groups(output, [int(x["row"]) for x in inputs], self.brl_stats.last_dead_rows,
+                                    self.accelerator.gather)
+
+    return DeadGroupDroppingGRPOTrainer
 
 
 def _param_counts(model: Any) -> tuple[int, int]:
@@ -249,6 +280,7 @@ def shape_of(config: TrainConfig, args: Any) -> dict[str, Any]:
         "max_completion_length": config.max_completion_length,
         "lora": config.lora.enabled,
         "reference_pass": args.beta != 0.0,
+        "dead_groups": config.dead_groups,
         "old_logprob_pass": bool(args.gradient_accumulation_steps % generate_every
                                  or (args.use_vllm and args.vllm_importance_sampling_correction)),
     }
