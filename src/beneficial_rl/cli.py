@@ -207,26 +207,61 @@ def evals_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     suite: Annotated[str | None, typer.Option(help="Only this suite (quick, full, offline) or category.")] = None,
 ) -> None:
-    """List evaluations: id, category, items, source, scorer, offline."""
+    """List evaluations: id, role, items, scorer, and whether the number is meaningful offline,
+    approximate offline, or needs a judge (or data that is not here)."""
     import json
 
     from rich.table import Table
 
-    from beneficial_rl.evals.inventory import inventory
+    from beneficial_rl.evals.inventory import inventory, summary_line
 
     rows = inventory(suite)
     if as_json:
         print(json.dumps(rows, indent=2))
         return
-    table = Table("id", "category", "items", "source", "scorer", "offline", "quick", title="Evaluations")
-    for col in table.columns[:4]:
+    table = Table("id", "role", "category", "items", "offline number", "chance", "scorer", title="Evaluations")
+    for col in table.columns[:5]:
         col.no_wrap = True
     for r in rows:
-        table.add_row(r["id"], r["category"], str(r["items"] if r["items"] is not None else "?"), r["source"],
-                      r["scorer"], "yes" if r["offline"] else f"no ({r['needs']})", "yes" if r["quick"] else "")
-    Console(width=max(console.width, 150)).print(table)
-    cats = {r["category"] for r in rows}
-    console.print(f"{len(rows)} evaluations in {len(cats)} categories, {sum(r['offline'] for r in rows)} runnable offline")
+        chance = "" if r["chance"] is None else f"{r['chance']:.2f}"
+        table.add_row(r["id"], r["role"], r["category"], str(r["items"] if r["items"] is not None else "?"),
+                      r["offline_number"], chance, r["scorer"])
+    Console(width=max(console.width, 160)).print(table)
+    console.print(summary_line(rows))
+
+
+@evals_app.command("audit")
+@friendly
+def evals_audit(
+    evals: Annotated[str | None, typer.Option(help="Comma-separated eval ids (default: every registered eval).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Items per eval (default: the full item set).")] = None,
+    write: Annotated[str | None, typer.Option(help="Write the table as Markdown here, e.g. docs/eval-audit-table.md.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Score every offline eval's items with no model against the degenerate-policy panel; exit 1 when a
+    policy beats an eval's chance level + 0.1 without a paired eval that catches it."""
+    import json
+
+    from beneficial_rl.evals.audit import failed, markdown_table, run_audit
+    from beneficial_rl.utils.io import atomic_write_text
+
+    names = [n.strip() for n in evals.split(",") if n.strip()] if evals else None
+    command = "brl evals audit" + (f" --evals {evals}" if evals else "") + (f" --limit {limit}" if limit else "")
+    with console.status("auditing evals against the degenerate-policy panel", spinner="dots"):
+        results = run_audit(names, limit=limit)
+    table = markdown_table(results, command=command)
+    if as_json:
+        print(json.dumps([a.as_dict() for a in results], indent=2))
+    else:
+        print(table)
+    if write:
+        atomic_write_text(write, table)
+        console.print(f"wrote {write}")
+    bad = failed(results)
+    if bad:
+        for a in bad:
+            console.print(f"[red]{a.id}[/red]: " + "; ".join(a.failures))
+        raise typer.Exit(1)
 
 
 @app.command("grade")
@@ -272,6 +307,11 @@ def train_cmd(
                   f"realized / {led['tokens']['padded']:,} padded, judge calls {led['judge']['calls']} "
                   f"({led['judge']['unscored']} unscored), trait slice {led['trait_slice']['realized']}, "
                   f"{led['wall_seconds']:.0f} s")
+    if dead := led.get("dead_groups"):
+        fracs = ", ".join(f"{src} {v:.0%}" for src, v in dead["zero_std_group_frac_by_source"].items() if v is not None)
+        console.print(f"dead groups (equal rewards, no GRPO gradient): {fracs or 'none scored'}"
+                      + (f"; {dead['dropped_completions']} completions masked out of the loss (dead_groups=drop; "
+                         "their compute is counted)" if dead["mode"] == "drop" else ""), highlight=False)
     if result.match is not None:
         color = "green" if result.match.matched else "red"
         console.print(f"[{color}]{result.match.label}[/{color}]: {result.match.message}", highlight=False)
@@ -442,35 +482,33 @@ def _fmt_num(x: float | None) -> str:
 def run_cmd(
     config: Annotated[str, typer.Argument(help="Experiment YAML (see configs/quickstart.yaml).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and a compute estimate per arm.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show library output (TRL step dicts, warnings) here "
+                                                          "instead of only in runs/<name>/logs/run.log.")] = False,
 ) -> None:
     """The study: train the arms, evaluate them, attack them, write the report. Resumable."""
     import json
 
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from beneficial_rl.experiment.config import load_experiment
-    from beneficial_rl.experiment.run import plan, run
+    from beneficial_rl.experiment.console import StageDisplay, plain_console
+    from beneficial_rl.experiment.run import STAGES, plan, run
 
     cfg = load_experiment(config)
     if dry_run:
         console.print_json(json.dumps(plan(cfg)))
         return
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn()]
-    with Progress(*columns, console=console) as progress:
-        results = run(cfg, log=lambda m: progress.console.print(m, highlight=False, markup=False), progress=progress)
-    for comp in results.get("comparisons", {}).values():
-        console.print(f"[bold]{comp['title']}[/bold]: {comp['sentence']}")
+    out = plain_console()
+    if not verbose:
+        out.print(f"{cfg.name}: library output goes to {cfg.run_dir / 'logs' / 'run.log'} (--verbose shows it here)")
+    with StageDisplay(out, [name for name, _ in STAGES]) as ui:
+        results = run(cfg, log=lambda m: out.print(m, markup=False), ui=ui, quiet=not verbose)
+    failed = [m for m in results.get("missing", []) if str(m.get("reason", "")).startswith("failed")]
+    if failed:
+        out.print(f"[red]{len(failed)} eval result(s) failed and were not saved; rerun to retry them[/red]")
     if results.get("judge", {}).get("approximate"):
-        console.print("[yellow]judge-scored evals used the approximate offline grader[/yellow]")
-    console.print(f"report: {cfg.run_dir / 'report' / 'index.html'}")
+        out.print("[yellow]some numbers come from the approximate offline grader (see the report)[/yellow]")
+    out.print(f"report: {cfg.run_dir / 'report' / 'index.html'}", soft_wrap=True)
+    for comp in results.get("comparisons", {}).values():
+        out.print(f"[bold]{comp['title']}[/bold]: {comp['sentence']}", soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover - console entry point wrapper
