@@ -34,9 +34,17 @@ def write_config(tmp_path, tiny_model_path, name="t", **extra):
 
 def test_run_end_to_end_then_rerun_is_a_no_op(tmp_path, tiny_model_path):
     path = write_config(tmp_path, tiny_model_path)
-    res = CliRunner().invoke(app, ["run", str(path)])
-    assert res.exit_code == 0, res.output
+    # a real process, so the terminal is what a person sees: stage lines only, library output in the log
+    proc = subprocess.run([sys.executable, "-m", "beneficial_rl.cli", "run", str(path)], capture_output=True,
+                          text=True, timeout=900, env={**os.environ, "OMP_NUM_THREADS": "1", "COLUMNS": "120"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) < 60, proc.stdout
+    assert "warn" not in proc.stderr.lower() and "warn" not in proc.stdout.lower(), proc.stderr[-3000:]
+    assert "{'loss'" not in proc.stdout and "'reward'" not in proc.stdout  # TRL's step dicts went to the log
+    assert lines[-2].startswith("report: ") and "out-of-distribution evaluations" in lines[-1]
     run = tmp_path / "runs" / "t"
+    assert (run / "logs" / "run.log").stat().st_size > 0
     for arm in ["beneficial", "compute_matched_baseline"]:
         assert (run / "arms" / arm / "ledger.json").is_file()
         assert {p.stem for p in (run / "evals" / arm).glob("*.jsonl")} == set(EVALS)
@@ -65,7 +73,7 @@ def test_run_end_to_end_then_rerun_is_a_no_op(tmp_path, tiny_model_path):
     saved = yaml.safe_load((run / "config.yaml").read_text())
     assert saved["experiment"]["name"] == "t" and "versions" in saved
 
-    stamps = {p: p.stat().st_mtime for p in run.rglob("*") if p.is_file() and "report" not in p.parts}
+    stamps = {p: p.stat().st_mtime for p in run.rglob("*") if p.is_file() and not {"report", "logs"} & set(p.parts)}
     res = CliRunner().invoke(app, ["run", str(path)])
     assert res.exit_code == 0, res.output
     changed = [p for p, m in stamps.items() if p.exists() and p.stat().st_mtime != m]

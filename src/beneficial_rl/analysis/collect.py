@@ -10,9 +10,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from beneficial_rl.analysis.attacks import collect_attacks
 from beneficial_rl.analysis.compare import compare_pair
 from beneficial_rl.analysis.stats import refusal_rate
-from beneficial_rl.evals.registry import all_evals
+from beneficial_rl.evals.registry import all_evals, select
+from beneficial_rl.experiment.layout import PRE_RL, arm_dir, eval_arms
+from beneficial_rl.training.ledger import check_compute_match
 from beneficial_rl.utils.io import read_jsonl
 
 
@@ -85,8 +88,6 @@ def _grader_summary(summaries: dict[str, dict[str, dict]]) -> dict[str, Any]:
 
 
 def collect(cfg) -> dict[str, Any]:
-    from beneficial_rl.experiment.run import PRE_RL, arm_dir, eval_arms
-    from beneficial_rl.training.ledger import check_compute_match
 
     run = cfg.run_dir
     infos = all_evals()
@@ -213,8 +214,6 @@ def _transcripts(rows: dict, cfg) -> list[dict]:
 
 
 def _skipped(cfg, rows: dict) -> list[dict]:
-    from beneficial_rl.evals.registry import select
-
     out = []
     for info in select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals):
         if not info.available():
@@ -224,6 +223,4 @@ def _skipped(cfg, rows: dict) -> list[dict]:
 
 
 def _persistence(cfg) -> dict:
-    from beneficial_rl.persistence.collect import collect_attacks
-
     return collect_attacks(cfg)

@@ -12,12 +12,10 @@ from pathlib import Path
 
 import yaml
 from inspect_ai import Task, task_with
-from inspect_ai.model import ChatMessageSystem
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from beneficial_rl.errors import BrlError
-
-PERSONA_KEY = "persona_prefix"
+from beneficial_rl.evals.persona import PERSONA_KEY, apply_persona, strip_persona  # noqa: F401  (re-exported)
 
 
 @cache
@@ -29,14 +27,6 @@ def persona_text(name: str) -> str:
     if name not in personas():
         raise BrlError(f"unknown persona {name!r}; available: {', '.join(personas())}")
     return personas()[name]["text"].strip()
-
-
-def apply_persona(messages: list, text: str) -> list:
-    """Return messages with `text` leading the system prompt (works on Inspect messages)."""
-    if messages and messages[0].role == "system":
-        first = ChatMessageSystem(content=f"{text}\n\n{messages[0].text}")
-        return [first, *messages[1:]]
-    return [ChatMessageSystem(content=text), *messages]
 
 
 @solver
@@ -53,15 +43,6 @@ def with_persona(task: Task, name: str) -> Task:
     """The same eval with the persona in front of every sample's conversation."""
     text = persona_text(name)
     return task_with(task, solver=[persona_prefix(text), task.solver], name=f"{task.name}+{name}")
-
-
-def strip_persona(messages: list[dict[str, str]], metadata: dict) -> list[dict[str, str]]:
-    """Undo `apply_persona` on plain role/content dicts, for grading."""
-    text = metadata.get(PERSONA_KEY)
-    if not text or not messages or messages[0]["role"] != "system":
-        return messages
-    rest = messages[0]["content"].removeprefix(text).lstrip("\n")
-    return ([{"role": "system", "content": rest}] if rest else []) + messages[1:]
 
 
 def persona_variant(info, name: str):

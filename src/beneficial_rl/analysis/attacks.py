@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from beneficial_rl.experiment.layout import eval_arms
 from beneficial_rl.persistence.attack import (
     FINETUNE_RESULT,
     PERSONA_RESULT,
@@ -18,8 +19,6 @@ from beneficial_rl.persistence.metrics import dose_across_arms, retention_across
 
 
 def collect_attacks(cfg: Any) -> dict[str, Any]:
-    from beneficial_rl.experiment.run import eval_arms
-
     out: dict[str, Any] = {}
     root = cfg.run_dir / "attacks"
     retention: dict[str, dict[str, dict]] = {}
