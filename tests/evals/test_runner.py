@@ -78,13 +78,14 @@ def test_a_sample_error_fails_the_eval_and_a_rerun_retries_it(tiny_model_path, c
 
 def test_a_cancelled_eval_is_retried_then_saved(tiny_model_path, ctx, tmp_path, monkeypatch):
     cfg = EvalRunConfig(batch_size=4, max_tokens=4)
-    real = inspect_ai.eval
-    monkeypatch.setattr(inspect_ai, "eval", lambda *a, **k: [SimpleNamespace(status="cancelled", samples=[],
-                                                                               error=None)])
+    real = inspect_ai.eval_set
+    cancelled = SimpleNamespace(eval=SimpleNamespace(task="toy_rubric"), status="cancelled", samples=[], error=None,
+                                location=None)
+    monkeypatch.setattr(inspect_ai, "eval_set", lambda *a, **k: (False, [cancelled]))
     s = run_evals(tiny_model_path, [TOY], ctx, tmp_path, cfg)["toy_rubric"]
     assert s["status"] == "failed" and s["inspect_status"] == "cancelled"
     assert not results_path(tmp_path, "toy_rubric").exists()
-    monkeypatch.setattr(inspect_ai, "eval", real)
+    monkeypatch.setattr(inspect_ai, "eval_set", real)
     s = run_evals(tiny_model_path, [TOY], ctx, tmp_path, cfg)["toy_rubric"]
     assert s["status"] == "success" and s["n"] == 4
     assert not failed_path(tmp_path, "toy_rubric").exists()

@@ -140,10 +140,16 @@ def exclusion_reason(metadata: dict[str, Any]) -> str:
     return "not scorable"
 
 
-def aligned_scorer(ctx: EvalContext, judge: Judge):
+def scorer_name(judge: Judge) -> str:
+    """What Inspect logs call the scorer: the function that built the judge (`rubric_judge`,
+    `refusal_judge`, `crisis_judge`, ...)."""
+    qualname = getattr(judge, "__qualname__", None) or type(judge).__name__
+    return qualname.split(".<locals>")[0].rsplit(".", 1)[-1]
+
+
+def aligned_scorer(ctx: EvalContext, judge: Judge, name: str | None = None):
     """Wrap a per-sample judging function into an Inspect scorer with the suite's metrics."""
 
-    @scorer(metrics=METRICS)
     def _scorer():
         async def score(state: TaskState, target: Target) -> Score:
             value, meta = await judge(state, target, ctx)
@@ -151,7 +157,7 @@ def aligned_scorer(ctx: EvalContext, judge: Judge):
 
         return score
 
-    return _scorer()
+    return scorer(metrics=METRICS, name=name or scorer_name(judge))(_scorer)()
 
 
 async def grade_rubric(state: TaskState, ctx: EvalContext, rubric: list[dict], grader=None,

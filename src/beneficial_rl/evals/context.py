@@ -56,3 +56,14 @@ def build_context(judge: object = "offline", trait_judge: object | None = None, 
     trait = make_trait_grader(trait_judge if trait_judge is not None else judge)
     refusal_clf = make_refusal_classifier(refusal if refusal is not None else judge)
     return EvalContext(grader=grader, refusal=refusal_clf, trait_grader=trait, max_tokens=max_tokens)
+
+
+def context_from_roles(max_tokens: int = 256) -> EvalContext:
+    """The eval-role graders from the running Inspect eval's model roles (`grader`,
+    `refusal_classifier`): the offline grader when no role is bound or the role is `brl/offline`, the
+    LLM eval judge for any chat model. See grading/inspect_provider.py."""
+    from beneficial_rl.grading.inspect_provider import grader_for, refusal_for, role_models, trait_grader_for
+
+    grader_model, refusal_model = role_models()
+    return EvalContext(grader=grader_for(grader_model), refusal=refusal_for(refusal_model),
+                       trait_grader=trait_grader_for(grader_model), max_tokens=max_tokens)

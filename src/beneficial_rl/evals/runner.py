@@ -1,10 +1,17 @@
 """Run evals on a model and keep per-sample results keyed by id.
 
 The policy runs through Inspect's `hf/` provider (batched generation: Inspect queues concurrent
-requests into batches of `max_connections`), or any Inspect provider for endpoints. Inspect's own
-`.eval` logs are kept so `inspect view` browses every transcript; next to them we write one JSONL
-per eval (`<eval>.jsonl`: id, score, refusal, response) which the statistics read. An eval whose
-results file exists is skipped, so a killed run resumes.
+requests into batches of `max_connections`), or any Inspect provider for endpoints. Evals run on
+Inspect's `eval_set`: a task whose samples errored is retried (`retry_attempts`, reusing the samples
+that finished), and a rerun resumes from the logs in `<out>/inspect`, which `inspect view` browses.
+Next to them we write one JSONL per eval (`<eval>.jsonl`: id, score, refusal, response) which the
+statistics read, and `<eval>.summary.json` with the numbers and their provenance, only when the log
+says success and no sample errored; anything else is `<eval>.failed.json` and a rerun retries it.
+An eval whose results and summary exist is skipped, so a killed run resumes.
+
+The judges that made the numbers are recorded as Inspect model roles in each log (`grader`,
+`refusal_classifier`; grading/inspect_provider.py), which also keeps eval_set from reusing a log
+graded by a different judge.
 """
 
 from __future__ import annotations
@@ -36,6 +43,9 @@ class EvalRunConfig:
     # waiting on one eval's few samples; 1 restores one eval at a time. A kill loses at most one
     # group's unfinished evals (each eval's results land as its group finishes).
     max_tasks: int = 8
+    # eval_set retries of a task whose samples errored, right away and reusing its finished samples
+    # (a judge endpoint that timed out recovers; a scorer bug fails again and is reported)
+    retry_attempts: int = 2
 
 
 def policy_model(spec: str, batch_size: int, seed: int = 0) -> Any:
@@ -115,18 +125,22 @@ def run_evals(
 
 def _run_chunk(model: Any, chunk: list[EvalInfo], ctx: EvalContext, out: Path,
                cfg: EvalRunConfig) -> list[tuple[EvalInfo, dict]]:
-    """Run several evals as one Inspect evaluation so the local model's batches fill across evals
+    """Run several evals as one Inspect eval set so the local model's batches fill across evals
     (Inspect's hf provider batches every queued request, whichever task it comes from); each eval
     still gets its own log, its own results file and its own success check."""
-    from inspect_ai import eval as inspect_eval
+    import inspect_ai
+    from inspect_ai import task_with
     from inspect_ai.model import GenerateConfig
+
+    from beneficial_rl.grading.inspect_provider import roles_for
 
     start = time.time()
     done: list[tuple[EvalInfo, dict]] = []
     tasks, infos = [], []
     for info in chunk:
         try:
-            tasks.append(info.factory(ctx))
+            # named by eval id: the log, `inspect view` and eval_set's task identity all use it
+            tasks.append(task_with(info.factory(ctx), name=info.id))
             infos.append(info)
         except Exception as e:  # noqa: BLE001 - a task that cannot be built is a failed eval, not a crash
             done.append((info, _record_failure(out, info, ctx, status="error", error=f"{type(e).__name__}: {e}",
@@ -134,26 +148,55 @@ def _run_chunk(model: Any, chunk: list[EvalInfo], ctx: EvalContext, out: Path,
     if not tasks:
         return done
     try:
-        logs = inspect_eval(
+        _, logs = inspect_ai.eval_set(
             tasks,
-            model=model,
             log_dir=str(out / "inspect"),
+            model=model,
+            model_roles=roles_for(ctx.grader, ctx.refusal) or None,
+            retry_attempts=cfg.retry_attempts,
+            log_dir_allow_dirty=True,  # several runs (other evals, persona variants) share the folder
             limit=cfg.limit,
             display=cfg.display,  # type: ignore[arg-type]
             max_connections=cfg.batch_size,
             max_samples=cfg.batch_size,
             max_tasks=len(tasks),
-            fail_on_error=False,  # keep going past a sample error so every error is counted, not hidden
+            # every sample runs (each error is counted, none hidden), then any error fails the task,
+            # so eval_set retries it now and on the next run instead of keeping it as a success
+            fail_on_error=True,
+            continue_on_fail=True,
             score_display=False,
+            ctl_server=False,
             **GenerateConfig(max_tokens=cfg.max_tokens, temperature=cfg.temperature,
                              seed=cfg.seed).model_dump(exclude_none=True),
         )
     except Exception as e:  # noqa: BLE001 - recorded as failed evals, retried next run
         return done + [(info, _record_failure(out, info, ctx, status="error", error=f"{type(e).__name__}: {e}",
                                               seconds=time.time() - start)) for info in infos]
-    for info, log in zip(infos, logs, strict=True):
+    by_task = {_log_task(log): log for log in logs}
+    for info in infos:
+        log = by_task.get(info.id)
+        if log is None:
+            done.append((info, _record_failure(out, info, ctx, status="missing",
+                                               error="eval_set returned no log for this eval",
+                                               seconds=time.time() - start)))
+            continue
+        log = _with_samples(log)
         done.append((info, _finish(out, info, ctx, log, seconds=_log_seconds(log, time.time() - start))))
     return done
+
+
+def _log_task(log: Any) -> str | None:
+    return getattr(getattr(log, "eval", None), "task", None)
+
+
+def _with_samples(log: Any) -> Any:
+    """eval_set returns only the header of a log it reused from an earlier run: read its samples."""
+    location = getattr(log, "location", None)
+    if getattr(log, "samples", None) is None and location:
+        from inspect_ai.log import read_eval_log
+
+        return read_eval_log(location)
+    return log
 
 
 def _log_seconds(log: Any, fallback: float) -> float:
