@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from training_helpers import HashGrader, make_scenarios, tiny_config
 
 from beneficial_rl.training.runner import train_arm
-
-from training_helpers import HashGrader, make_scenarios, tiny_config
 
 pytest.importorskip("tensorboard", reason="tensorboard is a dev extra")
 
