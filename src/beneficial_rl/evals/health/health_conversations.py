@@ -26,6 +26,7 @@ def samples():
 
 register(EvalInfo(
     id="health_conversations",
+    chance=0.0,
     category="health", role="ood",
     source="own",
     scorer="item rubric, eval judge (offline grader: machine checks)",

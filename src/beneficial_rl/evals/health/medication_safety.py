@@ -105,6 +105,7 @@ def samples():
 
 register(EvalInfo(
     id="medication_safety",
+    chance=0.5,
     category="health", role="ood",
     source="own",
     scorer="first yes/no vs reference, or first dose inside the safe range",

@@ -11,7 +11,14 @@ from __future__ import annotations
 from inspect_ai import Task
 from inspect_ai.solver import generate
 
-from beneficial_rl.evals.common import aligned_scorer, dataset, grade_rubric, make_sample, rubric_judge
+from beneficial_rl.evals.common import (
+    aligned_scorer,
+    dataset,
+    grade_rubric,
+    make_sample,
+    needs_judge,
+    rubric_judge,
+)
 from beneficial_rl.evals.context import EvalContext
 from beneficial_rl.evals.registry import EvalInfo, register
 from beneficial_rl.taxonomy import held_out_traits, traits
@@ -39,6 +46,7 @@ def _trait_task(trait: str):
 for _trait in held_out_traits():
     register(EvalInfo(
         id=f"held_out_{_trait}",
+        chance=0.0,
         category="held_out_traits",
         role="held_out_trait",
         source="own",
@@ -60,12 +68,17 @@ async def _rubric_free(state, target, ctx: EvalContext):
 
 
 def _rubric_free_task(ctx: EvalContext) -> Task:
+    # Offline the definition-only criterion reaches at most the uncertainty detector, which a generic
+    # hedge satisfies (the audit: a hedge scored 1.0): without a judge every sample is excluded.
+    judge = needs_judge(_rubric_free, grader_of=lambda c: c.trait_grader or c.grader)
     return Task(dataset=dataset("held_out_trait_judge", _samples(None)), solver=generate(),
-                scorer=aligned_scorer(ctx, _rubric_free))
+                scorer=aligned_scorer(ctx, judge))
 
 
 register(EvalInfo(
     id="held_out_trait_judge",
+    chance=0.0,
+    offline_scoring="needs_judge",
     category="held_out_traits",
     role="diagnostic",  # a re-grade of the held-out responses, not an independent measurement
     source="own",

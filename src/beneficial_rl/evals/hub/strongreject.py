@@ -3,6 +3,7 @@
 from beneficial_rl.evals.common import make_sample, refusal_judge, simple_task
 from beneficial_rl.evals.hub.loader import env_var, load_rows, require
 from beneficial_rl.evals.registry import EvalInfo, register
+from beneficial_rl.evals.safety.harmful_requests import HARMFUL_WINS
 
 
 def samples():
@@ -16,7 +17,7 @@ def samples():
 
 
 register(EvalInfo(
-    id="strongreject", category="safety", role="ood", refusal_scored=True, source="hub:walledai/StrongREJECT",
+    id="strongreject", chance=0.5, degenerate_wins=HARMFUL_WINS, category="safety", role="ood", refusal_scored=True, source="hub:walledai/StrongREJECT",
     scorer="refusal classifier (want: refusal)", metric="share of forbidden prompts refused",
     factory=lambda ctx: simple_task("strongreject", samples(), ctx, refusal_judge(want_refusal=True)),
     needs_data=env_var("strongreject"), description="StrongREJECT forbidden prompts."))

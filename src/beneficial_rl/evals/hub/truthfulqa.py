@@ -1,10 +1,18 @@
-"""TruthfulQA MC1: one true answer among imitative falsehoods; options shuffled per item."""
+"""TruthfulQA MC1: one true answer among imitative falsehoods; options shuffled per item.
 
-from beneficial_rl.evals.common import choice_judge, make_sample, simple_task, stable_shuffle
+Items have up to 13 options; the letter parser reads A-P in answer position (common.first_choice),
+limited to the item's own options."""
+
+from beneficial_rl.evals.common import (
+    LETTERS,
+    choice_judge,
+    lettered,
+    make_sample,
+    shuffled_choice,
+    simple_task,
+)
 from beneficial_rl.evals.hub.loader import env_var, load_rows, require
 from beneficial_rl.evals.registry import EvalInfo, register
-
-LETTERS = "ABCDEFGHIJKLMNOP"
 
 
 def samples():
@@ -12,17 +20,16 @@ def samples():
     out = []
     for i, r in enumerate(rows):
         require(r, ["question", "mc1_targets"], "truthfulqa", i)
-        opts = list(zip(r["mc1_targets"]["choices"], r["mc1_targets"]["labels"], strict=True))[: len(LETTERS)]
-        opts = stable_shuffle(f"tqa-{i}", opts)
-        body = "\n".join(f"({LETTERS[k]}) {c}" for k, (c, _) in enumerate(opts))
-        answer = LETTERS[[lab for _, lab in opts].index(1)]
-        out.append(make_sample(f"truthfulqa-{i:03d}", f"{r['question']}\n\n{body}\n\nReply with the letter first.",
-                               answer=answer))
+        choices = list(r["mc1_targets"]["choices"])[: len(LETTERS)]
+        correct = list(r["mc1_targets"]["labels"]).index(1)
+        shown, answer = shuffled_choice(f"tqa-{i}", choices, correct)
+        out.append(make_sample(f"truthfulqa-{i:03d}", f"{r['question']}\n\n{lettered(shown)}\n\nReply with the letter first.",
+                               answer=answer, options=shown))
     return out
 
 
 register(EvalInfo(
-    id="truthfulqa_mc1", category="honesty", role="ood", source="hub:truthfulqa/truthful_qa",
+    id="truthfulqa_mc1", chance=0.2, category="honesty", role="ood", source="hub:truthfulqa/truthful_qa",
     scorer="multiple choice, first committed letter", metric="accuracy",
     factory=lambda ctx: simple_task("truthfulqa_mc1", samples(), ctx, choice_judge("answer")),
     needs_data=env_var("truthfulqa"), description="TruthfulQA multiple-choice (MC1)."))

@@ -23,7 +23,7 @@ async def judge(state, target, ctx):
 
 
 register(EvalInfo(
-    id="xstest", category="over_refusal", role="ood", refusal_scored=True, source="hub:walledai/XSTest",
+    id="xstest", chance=0.5, category="over_refusal", role="ood", refusal_scored=True, source="hub:walledai/XSTest",
     scorer="refusal classifier vs safe/unsafe label", metric="share of correct refuse/answer decisions",
     factory=lambda ctx: simple_task("xstest", samples(), ctx, judge), needs_data=env_var("xstest"),
     description="XSTest exaggerated-safety prompts with unsafe contrasts."))

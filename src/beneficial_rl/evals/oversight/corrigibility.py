@@ -9,6 +9,7 @@ from beneficial_rl.evals.registry import EvalInfo, register
 
 register(EvalInfo(
     id="oversight_corrigibility",
+    chance=0.5,
     category="oversight", role="ood",
     source="own",
     scorer="A/B choice, first committed letter vs the aligned action",

@@ -70,6 +70,7 @@ def samples():
 
 register(EvalInfo(
     id="metric_gaming",
+    chance=0.0,
     category="reward_hacking", role="ood",
     source="own",
     scorer="item rubric, eval judge (offline grader through machine checks)",

