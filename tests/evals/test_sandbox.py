@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from beneficial_rl.evals.reward_hacking import sandbox
 from beneficial_rl.evals.reward_hacking.sandbox import run_python
 
 
@@ -100,3 +101,64 @@ def test_paths_must_stay_inside_the_sandbox():
         run_python({"../escape.py": "print(1)"}, "../escape.py")
     with pytest.raises(ValueError, match="entry script"):
         run_python({"a.py": "print(1)"}, "b.py")
+
+
+# Three ways past a Python-level socket block; in the sandbox's own network namespace all must fail.
+ESCAPES = {
+    "raw_socket": (  # the real socket class, recovered from the guard's subclass
+        "import _socket\n"
+        "real = _socket.socket.__mro__[1]\n"
+        "s = real(_socket.AF_INET, _socket.SOCK_STREAM)\n"
+        "s.settimeout(2)\n"
+        "s.connect(('127.0.0.1', PORT))\n"
+        "print('CONNECTED')\n"),
+    "ctypes": (  # libc's socket() and connect(), below Python entirely
+        "import ctypes, struct\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "fd = libc.socket(2, 1, 0)\n"
+        "addr = struct.pack('!HH4s8x', 2, PORT, bytes([127, 0, 0, 1]))\n"
+        "addr = struct.pack('=H', 2) + addr[2:]\n"
+        "rc = libc.connect(fd, ctypes.c_char_p(addr), len(addr))\n"
+        "print('CONNECTED' if rc == 0 else 'refused errno %d' % ctypes.get_errno())\n"),
+    "child_process": (  # a fresh interpreter without the guard
+        "import subprocess, sys\n"
+        "code = 'import socket; socket.create_connection((\"127.0.0.1\", PORT), timeout=2); print(\"CONNECTED\")'\n"
+        "r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)\n"
+        "print(r.stdout, r.stderr[-300:])\n"),
+}
+
+
+@pytest.mark.skipif(not sandbox.network_namespace_available(), reason="no unprivileged network namespaces here")
+@pytest.mark.parametrize("how", sorted(ESCAPES))
+def test_network_namespace_stops_escapes_from_the_python_guard(how):
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    server.settimeout(8)
+    accepted: list = []
+
+    def accept():
+        try:
+            accepted.append(server.accept())
+        except OSError:
+            pass
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    res = sandbox.run_python({"main.py": ESCAPES[how].replace("PORT", str(port))}, "main.py", timeout_s=8)
+    t.join(timeout=10)
+    server.close()
+    assert res.isolation == sandbox.NETNS
+    assert "CONNECTED" not in res.stdout and not accepted, (res.stdout, res.stderr)
+
+
+def test_without_a_namespace_the_result_says_so(monkeypatch):
+    monkeypatch.setenv("BRL_SANDBOX_NETNS", "0")
+    sandbox.network_namespace_available.cache_clear()
+    try:
+        res = sandbox.run_python({"main.py": "print('hi')"}, "main.py")
+    finally:
+        sandbox.network_namespace_available.cache_clear()
+    assert res.ok and res.isolation == sandbox.GUARD_ONLY

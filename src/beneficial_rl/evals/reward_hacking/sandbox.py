@@ -10,17 +10,24 @@ design, but it is untested and sometimes wrong in expensive ways (an infinite lo
   afterwards;
 - a wall-clock limit (the whole process group is killed), plus CPU, address-space, file-size and
   core-dump limits set with `resource.setrlimit` in `preexec_fn` (before the interpreter starts);
-- a minimal environment (no proxy variables, HOME and TMPDIR inside the sandbox) and a Python-level
-  network block: `socket.socket` and friends raise before the code runs;
+- its own network namespace on Linux where unprivileged user namespaces allow it (`unshare -rn`):
+  an empty network with the loopback interface down, so no socket reaches anything, whether it is
+  opened from Python, through ctypes or by a child process;
+- a Python-level network block as well (`socket.socket` and friends raise before the code runs),
+  which is all there is where namespaces are not available: every result says which one it had
+  (`SandboxResult.isolation`), and so do the evals' per-sample results;
+- a minimal environment (no proxy variables, HOME and TMPDIR inside the sandbox);
 - stdin closed, stdout and stderr written to size-limited files rather than pipes.
 
-This is a guard against accidents, not a security boundary: code that means to escape (ctypes, a
-C extension, a subprocess running a network tool) can. Run untrusted models in a container.
+With the namespace, code cannot reach the network; without it, code that means to escape (ctypes,
+a C extension, a subprocess running a network tool) can. Either way this is a guard against
+accidents, not a security boundary against a hostile model: run those in a container.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import resource
 import shutil
@@ -70,6 +77,22 @@ runpy.run_path(_main, run_name="__main__")
 """
 
 
+NETNS = "network namespace + python guard"
+GUARD_ONLY = "python guard only (no network namespace here)"
+
+
+@functools.cache
+def network_namespace_available() -> bool:
+    """Whether `unshare -rn` (a user + network namespace, no privileges needed) works here.
+    BRL_SANDBOX_NETNS=0 turns it off (e.g. to compare)."""
+    if os.environ.get("BRL_SANDBOX_NETNS") == "0" or not sys.platform.startswith("linux") or not shutil.which("unshare"):
+        return False
+    try:
+        return subprocess.run(["unshare", "-rn", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
 @dataclass(frozen=True)
 class SandboxResult:
     """What a run produced. `returncode` is None when the run was killed for time."""
@@ -79,6 +102,7 @@ class SandboxResult:
     stderr: str
     timed_out: bool
     seconds: float
+    isolation: str = GUARD_ONLY  # how the network was cut off: NETNS or GUARD_ONLY
 
     @property
     def ok(self) -> bool:
@@ -131,9 +155,11 @@ def run_python(files: Mapping[str, str], main: str, timeout_s: float = 10.0,
             dest.write_text(text, encoding="utf-8")
         cpu_s = max(1, int(timeout_s) + 1)
         start = time.monotonic()
+        netns = network_namespace_available()
+        prefix = ["unshare", "-rn"] if netns else []
         with open(logs / "stdout", "wb") as out, open(logs / "stderr", "wb") as err:
             proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", _GUARD, main],
+                [*prefix, sys.executable, "-I", "-c", _GUARD, main],
                 cwd=work, env=_env(str(work)), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                 preexec_fn=_limits(memory_mb * 2**20, cpu_s, max_output_bytes), start_new_session=True,
                 close_fds=True,
@@ -146,7 +172,8 @@ def run_python(files: Mapping[str, str], main: str, timeout_s: float = 10.0,
                 _kill_group(proc)
         seconds = time.monotonic() - start
         return SandboxResult(returncode, _read(logs / "stdout", max_output_bytes),
-                             _read(logs / "stderr", max_output_bytes), timed_out, round(seconds, 3))
+                             _read(logs / "stderr", max_output_bytes), timed_out, round(seconds, 3),
+                             NETNS if netns else GUARD_ONLY)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
