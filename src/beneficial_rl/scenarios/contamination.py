@@ -138,6 +138,9 @@ REVIEWED_DISTINCT: dict[tuple[str, str], str] = {
     ("option_preserving_patience-games-002", "metacognitive_transparency-games-eval-003"):
         "calling a shove with KK on a satellite bubble vs computing a fair three-way ICM chop at a home game; "
         "different decision",
+    ("anti_hierarchy_governance-art-001", "universalizable_fairness-art-eval-002"):
+        "a celebrity juror asking to see names and keep criteria secret vs an AI-image rule enforced on open-call "
+        "entrants but not on a director's invited friend; both juried shows, different facts and question",
 }
 
 MIN_SHARED_SHINGLES = 4  # a copied run of 8+ words; fewer is a stock phrase ("can you help me write a")
