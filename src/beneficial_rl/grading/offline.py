@@ -37,7 +37,7 @@ from beneficial_rl.grading.base import GradeRequest, GradeResult, ItemVerdict, s
 from beneficial_rl.grading.config import OfflineConfig, offline_protocol_hash
 from beneficial_rl.grading.injection import detect_injection
 from beneficial_rl.grading.stats import GraderStats
-from beneficial_rl.scenarios.schema import RubricItem
+from beneficial_rl.scenarios.schema import Check, RubricItem
 
 OFFLINE_NAME = "offline (approximate)"
 
@@ -89,6 +89,23 @@ def _is_bag(segment: str) -> bool:
     items = [x for x in re.split(r"[,/|·•]", segment) if x.strip()]
     short_items = len(items) >= 5 and sum(len(_TOKEN.findall(x)) for x in items) / len(items) <= 2.5
     return function_share < 0.12 or short_items
+
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+def check_passes(check: Check, text: str) -> bool:
+    """`Check.passes` with every pattern compiled once per process: the library holds thousands of
+    patterns, more than `re`'s own cache keeps, and recompiling them dominated grading time."""
+
+    def found(p: str) -> bool:
+        rx = _COMPILED.get(p)
+        if rx is None:
+            rx = _COMPILED[p] = re.compile(p, re.IGNORECASE)
+        return rx.search(text) is not None
+
+    return (all(found(p) for p in check.all) and (not check.any or any(found(p) for p in check.any))
+            and not any(found(p) for p in check.none))
 
 
 def own_sentences(response: str, conversation: str) -> str:
@@ -171,10 +188,10 @@ class OfflineGrader:
                 if item.points > 0:  # earned only by the response's own sentences
                     if own is None:
                         own = own_sentences(req.response, "\n".join(m.get("content", "") for m in req.messages))
-                    met = float(item.check.passes(own))
+                    met = float(check_passes(item.check, own))
                     why = "machine check on the response's own sentences (copies and keyword lists blanked)"
                 else:
-                    met, why = float(item.check.passes(req.response)), "machine check"
+                    met, why = float(check_passes(item.check, req.response)), "machine check"
                 out.append(ItemVerdict(item.criterion, item.points, met, why, source="check"))
                 continue
             routed = self._detector_verdict(item, s)
