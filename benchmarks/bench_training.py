@@ -112,21 +112,24 @@ class Stopwatch:
         return timed
 
 
-def run_runner(cfg: TrainConfig, out: Path, warmup: int, scenarios: list[Any]) -> tuple[list[float], float]:
-    """The runner's trainer; returns step times and the share of all step time spent in the router
-    and the ledger callback (warmup steps included on both sides)."""
+def run_runner(cfg: TrainConfig, out: Path, warmup: int, scenarios: list[Any],
+               grader: Any = None) -> tuple[list[float], float, float]:
+    """The runner's trainer (reward grader: `grader`, default InstantGrader); returns step times, the
+    share of all step time spent in the router and the ledger callback (warmup steps included on
+    both sides), and the mean seconds per step spent inside the reward call."""
     from beneficial_rl.training.callbacks import LedgerCallback
     from beneficial_rl.training.runner import prepare
 
-    timer, own = StepTimer(), Stopwatch()
-    p = prepare(cfg, "beneficial", out, InstantGrader(), scenarios=scenarios, callbacks=[timer])
-    p.trainer.reward_funcs[0] = own.wrap(p.trainer.reward_funcs[0])
+    timer, own, reward = StepTimer(), Stopwatch(), Stopwatch()
+    p = prepare(cfg, "beneficial", out, grader or InstantGrader(), scenarios=scenarios, callbacks=[timer])
+    p.trainer.reward_funcs[0] = own.wrap(reward.wrap(p.trainer.reward_funcs[0]))
     for cb in p.trainer.callback_handler.callbacks:
         if isinstance(cb, LedgerCallback):
             for event in ("on_log", "on_save", "on_step_end", "on_train_end"):
                 setattr(cb, event, own.wrap(getattr(cb, event)))
     p.trainer.train()
-    return timer.step_times(warmup), own.seconds / (timer.marks[-1] - timer.marks[0])
+    total = timer.marks[-1] - timer.marks[0]
+    return timer.step_times(warmup), own.seconds / total, reward.seconds / (len(timer.marks) - 1)
 
 
 def compare(cfg: TrainConfig, reps: int, warmup: int, workdir: Path, scenarios: list[Any]) -> dict[str, Any]:
@@ -139,7 +142,7 @@ def compare(cfg: TrainConfig, reps: int, warmup: int, workdir: Path, scenarios: 
             if kind == "bare":
                 times = run_bare(cfg, out, warmup, scenarios)
             else:
-                times, share = run_runner(cfg, out, warmup, scenarios)
+                times, share, _ = run_runner(cfg, out, warmup, scenarios)
                 own_share.append(share)
             runs[kind].append(times)
             print(f"  rep {rep} {kind:6s}: " + " ".join(f"{t:.3f}" for t in times), flush=True)
