@@ -112,3 +112,60 @@ def test_evals_run_together_keep_their_own_results_and_failures(tiny_model_path,
     assert s["toy_boom"]["status"] == "failed" and s["toy_boom"]["n_errors"] == 1
     assert results_path(tmp_path, "toy_rubric").exists() and not results_path(tmp_path, "toy_boom").exists()
     assert s["toy_rubric"]["seconds"] is not None and s["toy_rubric"]["inspect_log"]
+
+
+def _flaky_factory(ctx):
+    failures = {"s-flaky": 1}  # the first scoring of s-flaky raises (a judge endpoint timing out once)
+
+    @scorer(metrics=METRICS)
+    def flaky():
+        async def score(state, target):
+            if failures.get(state.sample_id, 0):
+                failures[state.sample_id] -= 1
+                raise TimeoutError("judge endpoint timed out")
+            return Score(value=1.0, metadata={"refusal": False})
+
+        return score
+
+    samples = [make_sample("s-ok", "Hello?"), make_sample("s-flaky", "Hello again?")]
+    return Task(dataset=dataset("flaky", samples), solver=generate(), scorer=flaky())
+
+
+FLAKY = EvalInfo(id="toy_flaky", category="honesty", role="ood", source="own", scorer="s", metric="m",
+                 factory=_flaky_factory)
+
+
+def test_eval_set_retries_a_sample_error_within_the_run(tiny_model_path, ctx, tmp_path):
+    s = run_evals(tiny_model_path, [FLAKY], ctx, tmp_path, EvalRunConfig(batch_size=2, max_tokens=4,
+                                                                         retry_attempts=1))["toy_flaky"]
+    assert s["status"] == "success" and s["n"] == 2 and s["n_errors"] == 0 and s["mean"] == 1.0
+    # with no retries the same failure is a failed eval, never a score
+    out = tmp_path / "no-retry"
+    s = run_evals(tiny_model_path, [FLAKY], ctx, out, EvalRunConfig(batch_size=2, max_tokens=4,
+                                                                    retry_attempts=0))["toy_flaky"]
+    assert s["status"] == "failed" and "timed out" in s["error"] and failed_path(out, "toy_flaky").exists()
+
+
+def test_a_rerun_resumes_from_the_inspect_log_without_regenerating(tiny_model_path, ctx, tmp_path):
+    cfg = EvalRunConfig(batch_size=4, max_tokens=4)
+    first = run_evals(tiny_model_path, [TOY], ctx, tmp_path, cfg)["toy_rubric"]
+    rows = read_jsonl(tmp_path / "toy_rubric.jsonl")
+    # killed after Inspect finished the eval but before our files landed: the log is reused as it is
+    results_path(tmp_path, "toy_rubric").unlink()
+    (tmp_path / "toy_rubric.summary.json").unlink()
+    calls = ctx.grader.calls
+    again = run_evals(tiny_model_path, [TOY], ctx, tmp_path, cfg)["toy_rubric"]
+    assert ctx.grader.calls == calls, "nothing was regraded"
+    assert again["inspect_log"] == first["inspect_log"] and again["n"] == 4
+    assert read_jsonl(tmp_path / "toy_rubric.jsonl") == rows
+
+
+def test_logs_record_the_offline_judges_as_model_roles(tiny_model_path, tmp_path):
+    from inspect_ai.log import read_eval_log
+
+    s = run_evals(tiny_model_path, [BOOM], build_context("offline"), tmp_path,
+                  EvalRunConfig(batch_size=2, max_tokens=4, retry_attempts=0))["toy_boom"]
+    log = read_eval_log(next((tmp_path / "inspect").glob("*.eval")).as_posix(), header_only=True)
+    assert {k: v.model for k, v in log.eval.model_roles.items()} == {"grader": "brl/offline",
+                                                                     "refusal_classifier": "brl/offline"}
+    assert log.eval.task == "toy_boom" and s["status"] == "failed"

@@ -189,6 +189,16 @@ def _log_task(log: Any) -> str | None:
     return getattr(getattr(log, "eval", None), "task", None)
 
 
+def _log_path(log: Any) -> str | None:
+    """The log's local path (a log eval_set reused says `file://...`)."""
+    location = getattr(log, "location", None)
+    if location and location.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        return unquote(urlparse(location).path)
+    return location
+
+
 def _with_samples(log: Any) -> Any:
     """eval_set returns only the header of a log it reused from an earlier run: read its samples."""
     location = getattr(log, "location", None)
@@ -221,7 +231,7 @@ def _finish(out: Path, info: EvalInfo, ctx: EvalContext, log: Any, seconds: floa
                                seconds=seconds, rows=rows)
     atomic_write_jsonl(results_path(out, info.id), rows)
     summary = summarize(info, rows, ctx, seconds=seconds, status="success") | {
-        "inspect_log": getattr(log, "location", None)}  # `inspect view` opens it; the report links it
+        "inspect_log": _log_path(log)}  # `inspect view` opens it; the report links it
     atomic_write_json(summary_path(out, info.id), summary)
     failed_path(out, info.id).unlink(missing_ok=True)
     return summary
