@@ -302,6 +302,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--length", type=int, default=None, help="Tokens per completion (default 256; tiny 8).")
     ap.add_argument("--judge-latency-ms", type=float, default=100.0, help="Fake judge latency per call.")
     ap.add_argument("--judge-connections", type=int, default=256, help="Reward judge max_connections (judge variant).")
+    ap.add_argument("--reward-completions", type=int, default=None,
+                    help="Completions in the serial-vs-concurrent reward-call measurement (default --completions).")
+    ap.add_argument("--reward-call-only", action="store_true", help="Only the reward-call measurement (no model).")
     ap.add_argument("--json", help="Also write the result here.")
     a = ap.parse_args(argv)
 
@@ -324,20 +327,23 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     scenarios = bench_training.bench_scenarios()
     print(f"{'tiny ' if a.tiny else ''}GRPO step on {device}: {a.completions} completions x {a.length} tokens, "
           f"{a.steps} steps per variant ({a.warmup} untimed), spg {a.spg}", flush=True)
+    a.reward_completions = a.reward_completions or a.completions
+    if a.reward_call_only:
+        variants = ["judge"]
     judge = FakeJudge(a.judge_latency_ms) if "judge" in variants else None
     result: dict[str, Any] = {"device": device, "tiny": a.tiny, "completions": a.completions, "completion_length": a.length,
                               "steps": a.steps, "warmup": a.warmup, "spg": a.spg, "torch": torch.__version__,
                               "issue16_reference_h200_vanilla_s": [11.6, 11.8]}
     try:
         if judge:
-            serial = reward_call_seconds(judge, 1, a.completions, scenarios)
-            concurrent = reward_call_seconds(judge, a.judge_connections, a.completions, scenarios)
+            serial = reward_call_seconds(judge, 1, a.reward_completions, scenarios)
+            concurrent = reward_call_seconds(judge, a.judge_connections, a.reward_completions, scenarios)
             result["reward_call"] = {"latency_ms": a.judge_latency_ms, "serial": serial, "concurrent": concurrent,
                                      "speedup": round(serial["seconds"] / concurrent["seconds"], 2)}
-            print(f"reward call, {a.completions} judged completions ({serial['judge_calls']} judge calls at "
+            print(f"reward call, {a.reward_completions} judged completions ({serial['judge_calls']} judge calls at "
                   f"{a.judge_latency_ms:g} ms): serial {serial['seconds']:.2f} s, {a.judge_connections} connections "
                   f"{concurrent['seconds']:.2f} s ({result['reward_call']['speedup']}x)", flush=True)
-        result["shapes"] = [run_shape(s, a, variants, scenarios, judge) for s in shapes]
+        result["shapes"] = [] if a.reward_call_only else [run_shape(s, a, variants, scenarios, judge) for s in shapes]
     finally:
         if judge:
             judge.close()
