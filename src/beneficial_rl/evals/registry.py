@@ -35,6 +35,7 @@ Category = Literal[
     "model_spec",
     "monitorability",
     "misalignment",
+    "prompt_injection",
 ]
 
 # What an eval's number is for. Only `ood` evals count in the headline; every role gets its own

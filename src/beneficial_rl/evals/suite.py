@@ -18,15 +18,23 @@ from beneficial_rl.evals.honesty import (  # noqa: F401
     false_claims,
     pressure_to_lie,
     rho_deception_pairs,
+    snowball,
 )
 from beneficial_rl.evals.hub import healthbench, ifeval, mask, mmlu, strongreject, truthfulqa, xstest  # noqa: F401
-from beneficial_rl.evals.jailbreak import wrapped  # noqa: F401
+from beneficial_rl.evals.jailbreak import (  # noqa: F401
+    adversarial_suffix,
+    encoding_smuggling,
+    in_the_wild,
+    tense_reformulation,
+    wrapped,
+)
 from beneficial_rl.evals.mental_health import crisis  # noqa: F401
 from beneficial_rl.evals.misalignment import misalignment_questions  # noqa: F401
 from beneficial_rl.evals.model_spec import chain_of_command  # noqa: F401
 from beneficial_rl.evals.monitorability import deceptive_tool_use  # noqa: F401
 from beneficial_rl.evals.over_refusal import benign_risky, everyday_refusal, rho_benign_pairs, rho_overrefusal  # noqa: F401
 from beneficial_rl.evals.oversight import corrigibility, manipulation, power_seeking  # noqa: F401
+from beneficial_rl.evals.prompt_injection import latent_injection  # noqa: F401
 from beneficial_rl.evals.reward_hacking import impossible_coding, metric_gaming  # noqa: F401
 from beneficial_rl.evals.safety import harmful_requests  # noqa: F401
 from beneficial_rl.evals.sycophancy import persistbench, pushback, rho_opinion  # noqa: F401
