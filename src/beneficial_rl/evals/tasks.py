@@ -3,7 +3,7 @@
     inspect list tasks src/beneficial_rl/evals/tasks.py
     inspect eval beneficial_rl/crisis_own --model hf/<local model folder> --limit 20
     inspect eval beneficial_rl/crisis_own --model hf/<folder> --model-role grader=openai/gpt-4.1-mini
-    inspect eval-set beneficial_rl/advbench beneficial_rl/xstest --model hf/<folder> --log-dir logs/set1
+    inspect eval-set beneficial_rl/advbench beneficial_rl/rho_overrefusal --model hf/<folder> --log-dir logs/set1
 
 Judges are Inspect model roles (grading/inspect_provider.py): `grader` (rubric and trait judge) and
 `refusal_classifier` (follows `grader` when unbound). No role, or `grader=brl/offline`, gives the
