@@ -16,7 +16,10 @@ from beneficial_rl.evals.held_out import traits  # noqa: F401
 from beneficial_rl.evals.honesty import (  # noqa: F401
     fabricated_citations,
     false_claims,
+    freshqa_false_premise,
+    package_hallucination,
     pressure_to_lie,
+    pyrit_misinformation,
     rho_deception_pairs,
     snowball,
 )
@@ -34,7 +37,7 @@ from beneficial_rl.evals.model_spec import chain_of_command  # noqa: F401
 from beneficial_rl.evals.monitorability import deceptive_tool_use  # noqa: F401
 from beneficial_rl.evals.over_refusal import benign_risky, everyday_refusal, rho_benign_pairs, rho_overrefusal  # noqa: F401
 from beneficial_rl.evals.oversight import corrigibility, manipulation, power_seeking  # noqa: F401
-from beneficial_rl.evals.prompt_injection import latent_injection  # noqa: F401
+from beneficial_rl.evals.prompt_injection import ipi_coding, latent_injection, sysprompt_extraction  # noqa: F401
 from beneficial_rl.evals.reward_hacking import impossible_coding, metric_gaming  # noqa: F401
 from beneficial_rl.evals.safety import harmful_requests  # noqa: F401
 from beneficial_rl.evals.sycophancy import persistbench, pushback, rho_opinion  # noqa: F401
