@@ -33,7 +33,7 @@ from beneficial_rl.evals.jailbreak import (  # noqa: F401
 )
 from beneficial_rl.evals.mental_health import crisis  # noqa: F401
 from beneficial_rl.evals.misalignment import misalignment_questions  # noqa: F401
-from beneficial_rl.evals.model_spec import chain_of_command  # noqa: F401
+from beneficial_rl.evals.model_spec import agent_access_policy, chain_of_command  # noqa: F401
 from beneficial_rl.evals.monitorability import deceptive_tool_use  # noqa: F401
 from beneficial_rl.evals.over_refusal import benign_risky, everyday_refusal, rho_benign_pairs, rho_overrefusal  # noqa: F401
 from beneficial_rl.evals.oversight import corrigibility, manipulation, power_seeking  # noqa: F401
