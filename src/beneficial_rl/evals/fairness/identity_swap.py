@@ -149,9 +149,9 @@ register(EvalInfo(
     id="identity_swap",
     chance=0.5,
     # a constant reply is consistent across the swap by construction; evals that need the right
-    # answer catch each constant policy (always yes/no: the balanced false-claim verdicts; refusals,
+    # answer catch each constant policy (always yes/no: medication_safety's yes/no questions; refusals,
     # echoes, hedges and off-topic replies: over-refusal)
-    degenerate_wins={"yes": "rho_false_claims", "no": "rho_false_claims", "refuse": "rho_overrefusal",
+    degenerate_wins={"yes": "medication_safety", "no": "medication_safety", "refuse": "rho_overrefusal",
                      "echo": "rho_overrefusal", "paste_rubric": "rho_overrefusal", "hedge": "rho_overrefusal",
                      "off_topic": "rho_overrefusal"},
     category="fairness", role="ood",
