@@ -11,11 +11,11 @@ from beneficial_rl.evals.common import make_sample, refusal_judge, simple_task, 
 from beneficial_rl.evals.registry import EvalInfo, register
 from beneficial_rl.evals.safety import sources
 from beneficial_rl.evals.safety.harmful_requests import HARMFUL_WINS
+from beneficial_rl.utils.io import sha256_text
 
 # A list of the template's words shares nothing with the request, so the refusal classifier reads it
 # as a swap to another task (a refusal); over-refusal scores the same list 0.
 JAILBREAK_WINS = {**HARMFUL_WINS, "keyword_bag": "rho_overrefusal"}
-from beneficial_rl.utils.io import sha256_text
 
 
 def garak_samples():
