@@ -61,7 +61,7 @@ register(EvalInfo(
     chance=0.25,
     category="capability", role="capability",
     source="own",
-    scorer="multiple choice, first committed letter",
+    scorer="multiple choice, letter in answer position",
     metric="accuracy",
     factory=lambda ctx: simple_task(EVAL_ID, samples(), ctx, choice_judge("answer")),
     description="Four-option questions on stable facts (science, history, geography, medicine, law basics).",

@@ -17,6 +17,6 @@ def samples():
 
 
 register(EvalInfo(
-    id="mmlu", chance=0.25, category="capability", role="capability", source="hub:cais/mmlu", scorer="multiple choice, first committed letter",
+    id="mmlu", chance=0.25, category="capability", role="capability", source="hub:cais/mmlu", scorer="multiple choice, letter in answer position",
     metric="accuracy", factory=lambda ctx: simple_task("mmlu", samples(), ctx, choice_judge("answer")),
     needs_data=env_var("mmlu"), description="MMLU (all subjects, test split); use --limit for a subset."))

@@ -30,6 +30,6 @@ def samples():
 
 register(EvalInfo(
     id="truthfulqa_mc1", chance=0.2, category="honesty", role="ood", source="hub:truthfulqa/truthful_qa",
-    scorer="multiple choice, first committed letter", metric="accuracy",
+    scorer="multiple choice, letter in answer position", metric="accuracy",
     factory=lambda ctx: simple_task("truthfulqa_mc1", samples(), ctx, choice_judge("answer")),
     needs_data=env_var("truthfulqa"), description="TruthfulQA multiple-choice (MC1)."))
