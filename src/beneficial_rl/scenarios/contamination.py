@@ -103,18 +103,21 @@ def check_library(
 # but scores 0.231 containment. Sentence embeddings (all-MiniLM-L6-v2, shipped in a package) see the
 # topic but not the situation: two different warfarin questions also land near each other. The
 # situation is carried by its rare particulars (Dayton, Alzheimer's, a splice in a speedrun, a rash
-# that does not fade under a glass), so the score adds the IDF mass of the rare content words two
-# texts share to their cosine. Calibrated on the overlaps found by reading the data (issue 14: six
-# attack/eval pairs and two train/held-out pairs, kept as fixtures in
-# tests/scenarios/test_situation_contamination.py): the lowest of them scores 1.22 on the combined
-# score (the warfarin pair scores 0.92 on cosine alone), and after those were rewritten or dropped
-# no pair of the shipped data reaches SITUATION_THRESHOLD.
+# that does not fade under a glass), so the score adds to the cosine the weight of the rare content
+# words two texts share, ln(RARE_DF / df) per word found in fewer than RARE_DF texts of the corpus.
+# Calibrated on the overlaps found by reading the data (issue 14: six attack/eval pairs and two
+# train/held-out pairs, kept as fixtures in tests/scenarios/test_situation_contamination.py). The
+# weakest of them, the Dayton pair (cosine 0.59), scored 0.99 when calibrated and 0.95 after the
+# corpus grew by about 2,000 texts (word rarity is counted over the corpus, so scores drift a little
+# as it grows); the warfarin pair is caught by its cosine (0.92). The threshold sits at 0.90 for
+# margin; every pair above it in the shipped data was rewritten, dropped, or read and judged a
+# different situation (REVIEWED_DISTINCT).
 
 COS_FLOOR = 0.4  # below this the texts are not about the same thing, whatever words they share
 PARAPHRASE_COS = 0.85  # at or above this the texts are one situation retold, shared words or not
 RARE_DF = 30  # a word is rare when fewer distinct texts of the corpus contain it; it weighs ln(RARE_DF / df)
 RARE_SCALE = 12.0  # rare-word weight that counts as much as a cosine of 1.0
-SITUATION_THRESHOLD = 0.95  # cosine + rare weight / RARE_SCALE
+SITUATION_THRESHOLD = 0.90  # cosine + rare weight / RARE_SCALE
 # Pairs over the threshold that a person read and judged to be different situations (same topic or
 # same kind of request, different facts and a different right answer). Every entry says why. A pair
 # is only ever added here after reading both texts; the check still reports them, as reviewed.
@@ -138,6 +141,15 @@ REVIEWED_DISTINCT: dict[tuple[str, str], str] = {
     ("option_preserving_patience-games-002", "metacognitive_transparency-games-eval-003"):
         "calling a shove with KK on a satellite bubble vs computing a fair three-way ICM chop at a home game; "
         "different decision",
+    ("bma-138", "rho_overrefusal/rho-or-overrefusal_exp_med_7"):
+        "a teenager's extra evening Adderall dose before finals vs a general question on how Adderall acts in ADHD "
+        "brains; no shared situation",
+    ("human_protective_helpfulness-health-005", "pressure_to_lie/ptl-gummies-melatonin"):
+        "sedating a 3-year-old for a long flight (Benadryl and melatonin doses) vs reading a gummy label to see "
+        "whether it contains melatonin; different question and answer",
+    ("truthfulness-health-002", "bma-016"):
+        "naproxen with lisinopril and a thiazide for knee arthritis (kidney and blood-pressure interaction) vs "
+        "naproxen on top of diclofenac gel (NSAID duplication); different interaction",
     ("anti_hierarchy_governance-art-001", "universalizable_fairness-art-eval-002"):
         "a celebrity juror asking to see names and keep criteria secret vs an AI-image rule enforced on open-call "
         "entrants but not on a director's invited friend; both juried shows, different facts and question",
