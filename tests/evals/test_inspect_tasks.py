@@ -80,24 +80,26 @@ def test_generated_tasks_are_up_to_date_and_listed():
 
 
 def test_roles_pick_the_offline_grader_by_default_and_a_judge_when_bound():
-    init_model_roles({})
-    ctx = context_from_roles()
-    assert isinstance(ctx.grader, OfflineGrader) and isinstance(ctx.refusal, OfflineRefusalClassifier)
+    try:
+        init_model_roles({})
+        ctx = context_from_roles()
+        assert isinstance(ctx.grader, OfflineGrader) and isinstance(ctx.refusal, OfflineRefusalClassifier)
 
-    init_model_roles({"grader": offline_model()})
-    assert isinstance(context_from_roles().grader, OfflineGrader)
+        init_model_roles({"grader": offline_model()})
+        assert isinstance(context_from_roles().grader, OfflineGrader)
 
-    judge = get_model("mockllm/model", custom_outputs=ScriptedJudge())
-    init_model_roles({"grader": judge})
-    ctx = context_from_roles()
-    assert isinstance(ctx.grader, JudgeGrader) and ctx.grader.config.model == "mockllm/model"
-    assert isinstance(ctx.refusal, JudgeRefusalClassifier), "the refusal classifier follows the grader"
-    assert isinstance(ctx.trait_grader, JudgeGrader) and ctx.trait_grader.kind == "trait"
+        judge = get_model("mockllm/model", custom_outputs=ScriptedJudge())
+        init_model_roles({"grader": judge})
+        ctx = context_from_roles()
+        assert isinstance(ctx.grader, JudgeGrader) and ctx.grader.config.model == "mockllm/model"
+        assert isinstance(ctx.refusal, JudgeRefusalClassifier), "the refusal classifier follows the grader"
+        assert isinstance(ctx.trait_grader, JudgeGrader) and ctx.trait_grader.kind == "trait"
 
-    init_model_roles({"grader": judge, "refusal_classifier": offline_model()})
-    ctx = context_from_roles()
-    assert isinstance(ctx.grader, JudgeGrader) and isinstance(ctx.refusal, OfflineRefusalClassifier)
-    init_model_roles({})
+        init_model_roles({"grader": judge, "refusal_classifier": offline_model()})
+        ctx = context_from_roles()
+        assert isinstance(ctx.grader, JudgeGrader) and isinstance(ctx.refusal, OfflineRefusalClassifier)
+    finally:
+        init_model_roles({})
 
 
 def test_offline_model_api_refuses_to_generate():

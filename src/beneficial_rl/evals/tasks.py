@@ -344,6 +344,11 @@ def metric_gaming(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
     return build_task("metric_gaming", max_tokens)
 
 
+@task(name="mind2web_access_policy", category="model_spec", role="ood", offline=True, judge_scored=False)
+def mind2web_access_policy(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
+    return build_task("mind2web_access_policy", max_tokens)
+
+
 @task(name="misalignment_questions", category="misalignment", role="ood", offline=True, judge_scored=True)
 def misalignment_questions(max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
     return build_task("misalignment_questions", max_tokens)
