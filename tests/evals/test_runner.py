@@ -159,6 +159,19 @@ def test_a_rerun_resumes_from_the_inspect_log_without_regenerating(tiny_model_pa
     assert again["inspect_log"] == first["inspect_log"] and again["n"] == 4
     assert read_jsonl(tmp_path / "toy_rubric.jsonl") == rows
 
+    # the same eval with changed items is a new task version: its old log is not reused
+    def changed(ctx):
+        task = _factory(ctx)
+        task.dataset[0].input[0].content = "Tell me about something else."
+        return task
+
+    results_path(tmp_path, "toy_rubric").unlink()
+    (tmp_path / "toy_rubric.summary.json").unlink()
+    edited = EvalInfo(id="toy_rubric", category="honesty", role="ood", source="own", scorer="rubric",
+                      metric="score", factory=changed, judge_scored=True)
+    third = run_evals(tiny_model_path, [edited], ctx, tmp_path, cfg)["toy_rubric"]
+    assert ctx.grader.calls > calls and third["inspect_log"] != first["inspect_log"]
+
 
 def test_logs_record_the_offline_judges_as_model_roles(tiny_model_path, tmp_path):
     from inspect_ai.log import read_eval_log

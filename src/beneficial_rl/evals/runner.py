@@ -140,7 +140,8 @@ def _run_chunk(model: Any, chunk: list[EvalInfo], ctx: EvalContext, out: Path,
     for info in chunk:
         try:
             # named by eval id: the log, `inspect view` and eval_set's task identity all use it
-            tasks.append(task_with(info.factory(ctx), name=info.id))
+            task = info.factory(ctx)
+            tasks.append(task_with(task, name=info.id, version=content_version(info, task)))
             infos.append(info)
         except Exception as e:  # noqa: BLE001 - a task that cannot be built is a failed eval, not a crash
             done.append((info, _record_failure(out, info, ctx, status="error", error=f"{type(e).__name__}: {e}",
@@ -183,6 +184,25 @@ def _run_chunk(model: Any, chunk: list[EvalInfo], ctx: EvalContext, out: Path,
         log = _with_samples(log)
         done.append((info, _finish(out, info, ctx, log, seconds=_log_seconds(log, time.time() - start))))
     return done
+
+
+def content_version(info: EvalInfo, task: Any) -> str:
+    """A hash of the eval's items and its module's source, as the task version: eval_set reuses an
+    earlier log only for the same task identity, which includes the version, so a log made before the
+    items or the scoring code changed is rerun instead of being reused."""
+    import hashlib
+    import inspect as pyinspect
+
+    h = hashlib.sha256()
+    try:
+        h.update(Path(pyinspect.getsourcefile(info.factory) or "").read_bytes())
+    except (OSError, TypeError):
+        h.update(info.id.encode())
+    for sample in task.dataset:  # message ids are random per load, so only roles and texts count
+        turns = sample.input if isinstance(sample.input, str) else [(m.role, m.text) for m in sample.input]
+        h.update(json.dumps([sample.id, turns, sample.target, sample.choices, sample.metadata], sort_keys=True,
+                            default=str).encode())
+    return h.hexdigest()[:16]
 
 
 def _log_task(log: Any) -> str | None:
