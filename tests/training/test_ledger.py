@@ -143,3 +143,17 @@ def test_a_dead_trait_slice_warns_after_n_steps_in_a_row(tmp_path) -> None:
         off.stats.pending[step] = {"dead_groups_by_source": dead}
         off.on_log(None, SimpleNamespace(global_step=step, num_input_tokens_seen=0), None, logs={})
     assert len(said) == 1
+
+
+def test_dead_groups_and_repetition_reach_the_report() -> None:
+    from beneficial_rl.analysis.collect import _ledger_row
+    from beneficial_rl.analysis.report import _compute
+
+    stats = RunStats(drop_dead=True)
+    stats.record(1, [_sample(0, "trait", 0.5), _sample(0, "trait", 0.5), _sample(1, "standard", 1.0),
+                     _sample(1, "standard", 0.0)], padded_tokens=60, judge={})
+    led = build_ledger(stats, arm="b", model="m", n_params=1, n_trainable=1, shape={**SHAPE, "dead_groups": "drop"},
+                       grader={}, mixture={"trait_slice_rows": 10, "trait_scenarios_eligible": 40}, metric="padded")
+    section = _compute({"ledgers": {"beneficial": _ledger_row(led)}})
+    signal = next(t for t in section["tables"] if t["caption"].startswith("Training signal"))
+    assert signal["rows"] == [["beneficial", "standard 0%, trait 100%", "drop", 2, "0.250"]]

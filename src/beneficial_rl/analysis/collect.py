@@ -48,7 +48,11 @@ def _ledger_row(ledger: dict) -> dict:
             "policy_flops": ledger.get("policy_compute", {}).get("value", 0.0),
             "judge_calls": ledger.get("judge", {}).get("calls"),
             "wall_seconds": ledger.get("wall_seconds"),
-            "trait_slice_realized": ledger.get("trait_slice", {}).get("realized")}
+            "trait_slice_realized": ledger.get("trait_slice", {}).get("realized"),
+            "dead_group_frac_by_source": (ledger.get("dead_groups") or {}).get("zero_std_group_frac_by_source"),
+            "dead_groups_mode": (ledger.get("dead_groups") or {}).get("mode"),
+            "dropped_completions": (ledger.get("dead_groups") or {}).get("dropped_completions"),
+            "trait_epochs_per_scenario": (ledger.get("trait_slice", {}).get("repetition") or {}).get("epochs_per_scenario")}
 
 
 def _summaries(folder: Path) -> tuple[dict[str, dict], dict[str, dict]]:

@@ -156,6 +156,16 @@ def _compute(results: Mapping) -> dict[str, Any] | None:
                        f"{lg.get('policy_flops', 0):.3g}", lg.get("judge_calls"), _fmt(lg.get("wall_seconds"))]
                       for arm, lg in results["ledgers"].items()]}
     tables = [table]
+    signal = [[arm, ", ".join(f"{src} {100 * v:.0f}%" for src, v in lg["dead_group_frac_by_source"].items() if v is not None)
+               or "n/a", lg.get("dead_groups_mode") or "keep", lg.get("dropped_completions"),
+               _fmt(lg.get("trait_epochs_per_scenario"))]
+              for arm, lg in results["ledgers"].items() if lg.get("dead_group_frac_by_source") is not None]
+    if signal:
+        tables.append({"caption": "Training signal: share of dead groups (all rewards equal, no GRPO gradient) per "
+                                  "source; completions masked out of the loss (dead_groups=drop, still counted as "
+                                  "compute); epochs per trait scenario",
+                       "headers": ["arm", "dead groups by source", "dead groups", "dropped completions",
+                                   "trait epochs / scenario"], "rows": signal})
     for m in results.get("compute_match", []):
         by = m.get("rel_diff_by_metric", {})
         judge = m.get("judge", {})
