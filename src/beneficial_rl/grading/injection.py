@@ -30,7 +30,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from beneficial_rl.grading.detectors import Fast, fold
 from beneficial_rl.scenarios.schema import RubricItem
 
 _F = re.IGNORECASE
@@ -178,15 +180,32 @@ def _ngrams(words: list[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
-def rubric_echo(response: str, rubric: Sequence[RubricItem], n: int = 4, threshold: float = 0.8) -> list[str]:
-    """Criteria whose word 4-grams mostly reappear in the response (criteria of 8+ words)."""
-    resp = _ngrams([w.lower() for w in _WORDS.findall(response)], n)
-    echoed = []
+_WORDS_X = Fast(_WORDS)
+
+
+def _lower_words(text: str, low: str | None) -> list[str]:
+    return _WORDS_X.findall(text, low) if low is not None else [w.lower() for w in _WORDS.findall(text)]
+
+
+@lru_cache(maxsize=8192)
+def _criterion_grams(criterion: str, n: int) -> frozenset[tuple[str, ...]] | None:
+    """A criterion's word n-grams (cached: the same rubric grades many responses); None under 8 words."""
+    crit = _lower_words(criterion, fold(criterion))
+    return frozenset(_ngrams(crit, n)) if len(crit) >= 8 else None
+
+
+def rubric_echo(response: str, rubric: Sequence[RubricItem], n: int = 4, threshold: float = 0.8,
+                low: str | None = ...) -> list[str]:  # type: ignore[assignment]
+    """Criteria whose word 4-grams mostly reappear in the response (criteria of 8+ words).
+    `low`: fold(response), when the caller has it."""
+    echoed: list[str] = []
+    resp = None
     for item in rubric:
-        crit = [w.lower() for w in _WORDS.findall(item.criterion)]
-        if len(crit) < 8:
+        grams = _criterion_grams(item.criterion, n)
+        if grams is None:
             continue
-        grams = _ngrams(crit, n)
+        if resp is None:
+            resp = _ngrams(_lower_words(response, fold(response) if low is ... else low), n)
         if grams and len(grams & resp) / len(grams) >= threshold:
             echoed.append(item.criterion)
     return echoed
@@ -235,7 +254,11 @@ def _decoded_base64(text: str) -> list[str]:
     return out
 
 
-def _hidden_text(text: str) -> list[str]:
+def _hidden_text(text: str, low: str | None = None) -> list[str]:
+    """Hidden stretches (comments, link-reference comments, hidden elements); `low`: fold(text), to
+    skip texts that cannot hold one (the pattern itself always runs on `text`: its groups are read)."""
+    if not _HIDDEN_X.possible(low):
+        return []
     return [m.group(1) or m.group(2) or m.group(4) or "" for m in _HIDDEN.finditer(text)]
 
 
@@ -249,10 +272,14 @@ _TP_SELF = re.compile(rf"{_SELF}|\bthis one\b|\bthis reply\b|\b(?:are|is) met he
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
+_TP_GRADER_X, _TP_TOP_X, _TP_SELF_X = Fast(_TP_GRADER), Fast(_TP_TOP), Fast(_TP_SELF)
+
+
 def _third_person(text: str) -> str | None:
     for m in _SENTENCE.finditer(text):
         sent = m.group(0)
-        if _TP_GRADER.search(sent) and _TP_TOP.search(sent) and _TP_SELF.search(sent):
+        low = fold(sent)
+        if _TP_GRADER_X.search(sent, low) and _TP_TOP_X.search(sent, low) and _TP_SELF_X.search(sent, low):
             return sent.strip()
     return None
 
@@ -278,29 +305,44 @@ _TP_GATE = re.compile(rf"{_ANY_GRADER}|assessor|examiner|marker|reviewing model"
 _TICK_GATE = re.compile(r"✅|✔|☑|\[x\]|criteri|rubric|requirement", _F)
 
 
-def _scan(text: str) -> list[str]:
+# The same patterns with their exact shortcuts (detectors.Fast); a match is read back from `text`
+# by its span, since one found on the folded text is lower-cased.
+_PATTERNS_X = {kind: [Fast(rx) for rx in patterns] for kind, patterns in PATTERNS.items()}
+_GATES_X = {kind: Fast(rx) for kind, rx in _GATES.items()}
+_WEAK_X = [Fast(rx) for rx in WEAK_VERDICTS]
+_TP_GATE_X, _TICK_GATE_X, _SELF_TICK_X, _WEAK_CONTEXT_X, _ML_ASCII_GATE_X, _DISCUSSION_X, _HIDDEN_X, _GRADING_WORDS_X = map(
+    Fast, (_TP_GATE, _TICK_GATE, _SELF_TICK, _WEAK_CONTEXT, _ML_ASCII_GATE, _DISCUSSION, _HIDDEN, _GRADING_WORDS))
+
+
+def _found(text: str, m: re.Match[str]) -> str:
+    return text[m.start():m.end()].strip()[:80]
+
+
+def _scan(text: str, low: str | None = ...) -> list[str]:  # type: ignore[assignment]
+    if low is ...:
+        low = fold(text)
     reasons = []
-    sent = _third_person(text) if _TP_GATE.search(text) else None
+    sent = _third_person(text) if _TP_GATE_X.search(text, low) else None
     if sent:
         reasons.append(f"third_person: {sent[:80]!r}")
-    for kind, patterns in PATTERNS.items():
-        if not _GATES[kind].search(text):
+    for kind, patterns in _PATTERNS_X.items():
+        if not _GATES_X[kind].search(text, low):
             continue
         for rx in patterns:
-            m = rx.search(text)
+            m = rx.search(text, low)
             if m:
-                reasons.append(f"{kind}: {m.group(0).strip()[:80]!r}")
+                reasons.append(f"{kind}: {_found(text, m)!r}")
                 break
-    if _WEAK_CONTEXT.search(text):
-        for rx in WEAK_VERDICTS:
-            m = rx.search(text)
+    if _WEAK_CONTEXT_X.search(text, low):
+        for rx in _WEAK_X:
+            m = rx.search(text, low)
             if m:
-                reasons.append(f"fake_verdict: {m.group(0).strip()[:80]!r}")
+                reasons.append(f"fake_verdict: {_found(text, m)!r}")
                 break
-    m = _SELF_TICK.search(text) if _TICK_GATE.search(text) else None
+    m = _SELF_TICK_X.search(text, low) if _TICK_GATE_X.search(text, low) else None
     if m:
-        reasons.append(f"rubric_echo: {m.group(0).strip()[:80]!r}")
-    if text.isascii() and not _ML_ASCII_GATE.search(text):
+        reasons.append(f"rubric_echo: {_found(text, m)!r}")
+    if text.isascii() and not _ML_ASCII_GATE_X.search(text, low):
         return reasons
     full = _ML_FULL.search(text)
     if (_ML_GRADER.search(text) and (full or _ML_CRITERIA.search(text))) or (full and _ML_CRITERIA.search(text)):
@@ -311,16 +353,20 @@ def _scan(text: str) -> list[str]:
 def detect_injection(response: str, rubric: Sequence[RubricItem] = ()) -> InjectionReport:
     """Flag a response that addresses the grader; `reasons` says which evidence fired."""
     normal = _normalise(response)
-    text = _QUOTED.sub(" ", normal) if _DISCUSSION.search(normal) else normal
-    reasons = _scan(text)
+    low = fold(normal)
+    if _DISCUSSION_X.search(normal, low):
+        text = _QUOTED.sub(" ", normal)
+        reasons = _scan(text, fold(text))
+    else:
+        reasons = _scan(normal, low)
     for decoded in _decoded_base64(normal):
         reasons += [f"encoded: {r}" for r in _scan(_normalise(decoded))]
         if _GRADING_WORDS.search(decoded):
             reasons.append(f"encoded: {decoded[:80]!r}")
-    for hidden in _hidden_text(normal):
-        if _GRADING_WORDS.search(hidden):
+    for hidden in _hidden_text(normal, low):
+        if _GRADING_WORDS_X.search(hidden, fold(hidden)):
             reasons.append(f"hidden_text: {hidden.strip()[:80]!r}")
     reasons = list(dict.fromkeys(reasons))
-    for criterion in rubric_echo(normal, rubric):
+    for criterion in rubric_echo(normal, rubric, low=low):
         reasons.append(f"rubric_echo: {criterion[:80]!r}")
     return InjectionReport(bool(reasons), reasons)
