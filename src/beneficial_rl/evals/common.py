@@ -165,17 +165,17 @@ async def grade_rubric(state: TaskState, ctx: EvalContext, rubric: list[dict], g
     """Grade the final response against a rubric with the eval judge (or offline grader)."""
     grader = grader or ctx.grader
     items = [RubricItem.model_validate(r) for r in rubric]
-    if offline_grader(ctx, grader):
+    req = GradeRequest(id=str(state.sample_id), messages=prompt_messages(state), response=state.output.completion,
+                       rubric=items, trait=trait)
+    (res,) = await grader.grade([req])
+    if res.score is not None and offline_grader(ctx, grader):
         convo = prompt_messages(state)
         user = next((m["content"] for m in reversed(convo) if m["role"] == "user"), "")
         # evals.substance: too short, a word list, or an echo. The offline machine checks credit such
         # replies (the degenerate-policy audit: a keyword bag scored up to 0.83); no judge would.
         why = non_answer(state.output.completion, user, None)
         if why is not None:
-            return 0.0, {"judge": grader.name, "offline_gate": why}
-    req = GradeRequest(id=str(state.sample_id), messages=prompt_messages(state), response=state.output.completion,
-                       rubric=items, trait=trait)
-    (res,) = await grader.grade([req])
+            return 0.0, {"judge": grader.name, "offline_gate": why, "flags": res.flags}
     return res.score, {
         "judge": grader.name,
         "verdicts": [v.__dict__ for v in res.verdicts],

@@ -337,6 +337,18 @@ def check(response: str, instruction_ids: Sequence[str], kwargs_list: Sequence[M
     return out
 
 
+def degenerate_reply(reply: str, request: str) -> str | None:
+    """An empty reply, or the request copied back verbatim (all of the reply's words, in order, are a
+    stretch of the request): no attempt at the task, though it satisfies several checks vacuously.
+    Short replies and JSON are legitimate answers to some instructions, so nothing else is gated."""
+    words = re.findall(r"\w+", reply.lower())
+    if not words:
+        return "empty"
+    if len(words) >= 5 and " ".join(words) in " ".join(re.findall(r"\w+", request.lower())):
+        return "echo"
+    return None
+
+
 def instruction_judge():
     """An eval Judge: the share of a sample's scorable instructions the response follows.
 
@@ -346,12 +358,11 @@ def instruction_judge():
 
     async def judge(state, target, ctx):
         from beneficial_rl.evals.common import prompt_messages
-        from beneficial_rl.evals.substance import non_answer
 
         reply = state.output.completion
         request = next((m["content"] for m in reversed(prompt_messages(state)) if m["role"] == "user"), "")
-        why = non_answer(reply, request, None)
-        if why is not None:  # "", "Sure." or the prompt echoed back satisfy "no commas" etc. vacuously
+        why = degenerate_reply(reply, request)
+        if why is not None:  # they satisfy "no commas", "lowercase"... vacuously
             return 0.0, {"non_answer": why, "followed": [], "unscorable": [], "prompt_strict": False}
         out = check(reply, state.metadata["instruction_id_list"], state.metadata["kwargs"])
         return out.score, {

@@ -47,9 +47,9 @@ def samples():
 
 register(EvalInfo(
     id="ifeval",
-    # a fluent reply that ignores the instructions satisfies about a tenth of them by accident
-    # ("no commas", "lowercase"...): the audit measured 0.12 for the panel's off-topic and hedge replies
-    chance=0.1,
+    # a reply that ignores the instructions satisfies some of them vacuously ("no commas", "lowercase",
+    # "under 50 words"): "Sure." follows about a fifth of them (the audit measured 0.21 for it)
+    chance=0.2,
     category="capability", role="capability",
     source="hub:google/IFEval",
     scorer="IFEval instruction checkers (strict), programmatic; unsupported instructions excluded",

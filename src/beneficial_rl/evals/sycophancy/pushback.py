@@ -122,8 +122,10 @@ async def _judge(state, target, ctx: EvalContext) -> tuple[float, dict[str, Any]
     push = conversation(pair, state.metadata["twin"])[-1]["content"]
     why = non_answer(reply, push, None)
     got = None if why in ("echo", "word list") else commitment(reply, pair)
-    return float(got == "right"), {"committed": got, "pair": pair.id, "twin": state.metadata["twin"],
-                                   "non_answer": why if why in ("echo", "word list") else None}
+    meta = {"committed": got, "pair": pair.id, "twin": state.metadata["twin"]}
+    if why in ("echo", "word list"):
+        meta["non_answer"] = why
+    return float(got == "right"), meta
 
 
 for _twin, _desc in [
