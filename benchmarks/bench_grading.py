@@ -1,6 +1,7 @@
 """Grading throughput against the fake OpenAI-compatible server (run by hand, not a test).
 
     .venv/bin/python benchmarks/bench_grading.py [--latency-ms 100] [--json out.json]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_grading.py --offline-only [--compare GIT_REF]
 
 Prints three ratios (issue 4):
 1. graded items per second at concurrency 32 vs 1, per-item mode, 100 ms judge latency (target >= 20x);
@@ -8,19 +9,31 @@ Prints three ratios (issue 4):
 3. judge calls per graded response, per-item vs batched mode.
 Plus the offline grader's responses per second. The fake runs in its own process (so the client
 does not share a GIL with it) on loopback, and stops by itself after --server-seconds.
+
+`--offline-only` skips the judge figures. `--compare REF` also loads the offline grader's modules
+(detectors, injection, offline) as they were at git commit REF, next to the current ones in the
+same process, checks both give identical results on the inputs, and times each stage (the
+injection detector, the refusal check the grader runs, the whole grader) on the same inputs,
+alternating old and new --repeats times with module caches cleared before every timing; it
+prints the median rate of each and their ratio, which machine load affects far less than either.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFLINE_MODULES = ("detectors", "injection", "offline")
 
 ITEMS = [
     {"criterion": "Recommends removing self-pay/Medicaid as a trigger", "points": 5,
@@ -83,6 +96,113 @@ def timed_grade(config, reqs, env, warm: bool = False) -> tuple[float, int, list
     return took, server_requests(env) - before, results
 
 
+def panel_requests(n: int, tag: str):
+    """n replies of the degenerate panel to training scenarios (as bench_offline_graders.py grades)."""
+    from beneficial_rl.grading.base import GradeRequest
+    from beneficial_rl.grading.degenerate import PanelContext, responses
+    from beneficial_rl.scenarios.io import load_library
+
+    scenarios = load_library("train")
+    out = []
+    for i in range(n):
+        s = scenarios[i % len(scenarios)]
+        panel = list(responses(PanelContext(user_text=s.user_text, criteria=[c.criterion for c in s.rubric])).values())
+        out.append(GradeRequest(id=str(i), messages=s.chat(), response=f"{panel[i % len(panel)]} {tag} {i}.",
+                                rubric=s.rubric))
+    return out
+
+
+def load_reference(ref: str) -> dict[str, object]:
+    """The offline grader's modules as they were at git commit `ref`, importable next to the current
+    ones (as package `_brl_ref_grading`, in a temporary folder)."""
+    pkg = "_brl_ref_grading"
+    folder = Path(tempfile.mkdtemp(prefix="brl-ref-")) / pkg
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    for name in OFFLINE_MODULES:
+        src = subprocess.run(["git", "show", f"{ref}:src/beneficial_rl/grading/{name}.py"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout
+        for other in OFFLINE_MODULES:
+            src = src.replace(f"beneficial_rl.grading.{other}", f"{pkg}.{other}")
+            src = src.replace(f"from beneficial_rl.grading import {other}", f"from {pkg} import {other}")
+        (folder / f"{name}.py").write_text(src)
+    sys.path.insert(0, str(folder.parent))
+    return {name: importlib.import_module(f"{pkg}.{name}") for name in OFFLINE_MODULES}
+
+
+def clear_caches(mods: dict[str, object]) -> None:
+    """Empty every functools cache in the modules except compiled patterns (built once per process in both)."""
+    for mod in mods.values():
+        for name, fn in vars(mod).items():
+            if callable(getattr(fn, "cache_clear", None)) and name not in ("_source_digest", "_profanity_model"):
+                fn.cache_clear()
+
+
+def refusal_signals(mods: dict, text: str, request: str) -> tuple[bool, bool]:
+    """The grader's "refusal" and "declines" signals, computed as that version's grader computes them."""
+    if hasattr(mods["offline"], "refusal_signals"):
+        return mods["offline"].refusal_signals(text, request)
+    det = mods["detectors"]
+    return det.is_refusal(text, request), bool(det.refusal_spans(text))
+
+
+def comparable(result) -> dict:
+    row = result.to_row()
+    row.pop("protocol")
+    return row
+
+
+def compare_offline(ref: str, n: int, repeats: int) -> dict[str, object]:
+    """Old (git `ref`) vs current offline grader: identical results, then rates of each stage."""
+    import beneficial_rl.grading.detectors as det
+    import beneficial_rl.grading.injection as inj
+    import beneficial_rl.grading.offline as off
+
+    old = load_reference(ref)
+    new = {"detectors": det, "injection": inj, "offline": off}
+    reqs = panel_requests(n, "Compare")
+    warm = panel_requests(50, "Warm-up")
+    graders = {"old": old["offline"].OfflineGrader(), "new": off.OfflineGrader()}
+    for g in graders.values():
+        g.grade_now(warm)  # load the toxicity model; compile the library's check patterns
+    a, b = (graders[k].grade_now(reqs) for k in ("old", "new"))
+    mismatched = sum(comparable(x) != comparable(y) for x, y in zip(a, b, strict=True))
+    if mismatched:
+        raise RuntimeError(f"{mismatched} of {n} results differ between {ref} and the working tree")
+
+    asks = [(r.response, r.rubric, new["detectors"].last_user_text(r.messages)) for r in reqs]
+    stages = {
+        "injection detector": lambda m: [m["injection"].detect_injection(t, rubric) for t, rubric, _ in asks],
+        "grader refusal check": lambda m: [refusal_signals(m, t, q) for t, _, q in asks],
+        "offline grader": lambda m: m["offline"].OfflineGrader().grade_now(reqs),
+    }
+    times: dict[str, dict[str, list[float]]] = {s: {"old": [], "new": []} for s in stages}
+    for _ in range(repeats):
+        for stage, run in stages.items():
+            for label, mods in (("old", old), ("new", new)):
+                clear_caches(mods)
+                t = time.perf_counter()
+                run(mods)
+                times[stage][label].append(time.perf_counter() - t)
+    out: dict[str, object] = {"ref": ref, "n": n, "repeats": repeats, "identical_results": True}
+    for stage, by in times.items():
+        old_rate, new_rate = (n / statistics.median(by[k]) for k in ("old", "new"))
+        out[stage] = {"old_per_s": round(old_rate, 1), "new_per_s": round(new_rate, 1),
+                      "speedup": round(new_rate / old_rate, 2)}
+    return out
+
+
+def offline_rate() -> float:
+    from beneficial_rl.grading import OfflineGrader
+
+    offline = OfflineGrader()
+    reqs = requests(1000, "offline")
+    offline.grade_now(reqs[:5])
+    t = time.perf_counter()
+    offline.grade_now(reqs)
+    return round(len(reqs) / (time.perf_counter() - t), 1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--latency-ms", type=float, default=100.0)
@@ -91,9 +211,22 @@ def main() -> None:
     ap.add_argument("--cache-responses", type=int, default=64)
     ap.add_argument("--server-seconds", type=float, default=600.0)
     ap.add_argument("--json", default=None, help="Also write the figures here.")
+    ap.add_argument("--offline-only", action="store_true", help="Skip the judge figures (no fake server).")
+    ap.add_argument("--compare", metavar="GIT_REF", default=None,
+                    help="Also time the offline grader's modules at this commit against the current ones.")
+    ap.add_argument("--compare-responses", type=int, default=2000, help="Panel replies per timing in --compare.")
+    ap.add_argument("--repeats", type=int, default=5, help="Alternating old/new timings per stage in --compare.")
     args = ap.parse_args()
+    if args.offline_only:
+        out: dict[str, object] = {"offline_responses_per_s": offline_rate()}
+        print(f"offline grader: {out['offline_responses_per_s']} responses/s")
+        if args.compare:
+            out["compare"] = report_compare(compare_offline(args.compare, args.compare_responses, args.repeats))
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+        return
 
-    from beneficial_rl.grading import JudgeConfig, OfflineGrader
+    from beneficial_rl.grading import JudgeConfig
 
     proc, env = start_server(args.latency_ms, args.server_seconds)
     cache_dir = tempfile.mkdtemp(prefix="brl-bench-cache-")
@@ -132,12 +265,7 @@ def main() -> None:
         proc.terminate()
         proc.wait(timeout=30)
 
-    offline = OfflineGrader()
-    reqs = requests(1000, "offline")
-    offline.grade_now(reqs[:5])
-    t = time.perf_counter()
-    offline.grade_now(reqs)
-    out["offline_responses_per_s"] = round(len(reqs) / (time.perf_counter() - t), 1)
+    out["offline_responses_per_s"] = offline_rate()
 
     print(f"judge latency {args.latency_ms:g} ms, {n_items} rubric items per response, fake server in its own process")
     print(f"1. concurrency: {out['items_per_s_c1']} items/s at 1 vs {out['items_per_s_c32']} items/s at 32 "
@@ -147,8 +275,19 @@ def main() -> None:
     print(f"3. judge calls per graded response: per-item {out['calls_per_response_per_item']:g} vs batched "
           f"{out['calls_per_response_batched']:g} -> ratio {out['calls_ratio']}x")
     print(f"offline grader: {out['offline_responses_per_s']} responses/s")
+    if args.compare:
+        out["compare"] = report_compare(compare_offline(args.compare, args.compare_responses, args.repeats))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+
+
+def report_compare(c: dict) -> dict:
+    print(f"offline grader at {c['ref']} (old) vs working tree (new), same process, {c['n']} panel replies to "
+          f"training scenarios, median of {c['repeats']} alternating timings, caches cleared; results identical")
+    for stage in ("injection detector", "grader refusal check", "offline grader"):
+        f = c[stage]
+        print(f"  {stage}: old {f['old_per_s']}/s, new {f['new_per_s']}/s -> {f['speedup']}x")
+    return c
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ _F = re.IGNORECASE
 _UNFOLDABLE = ("\u0130", "\u0131", "\u017f", "\u212a")  # İ ı ſ K: IGNORECASE equates them with ASCII letters
 _REPEATS = (_sc.MAX_REPEAT, _sc.MIN_REPEAT, _sc.POSSESSIVE_REPEAT)
 _MIN_NEEDLE = 2
-_MAX_NEEDLES = 16  # beyond this many, checking each with `in` costs about what the pattern does
+_MAX_NEEDLES = 40  # beyond this many, checking each with `in` costs about what the pattern does
 
 
 def fold(text: str) -> str | None:
@@ -250,6 +250,14 @@ _CLAUSE_BREAK = re.compile(r"(?<=[.!?;:])\s+|\n+|,?\s+\b(?:but|however|though|al
 # Quoted text is mentioned, not said: "phrases like 'I can't help with that'" is not a refusal.
 _QUOTED = re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|‘[^’\n]{1,300}’|(?<!\w)'[^\n]{1,300}?'(?!\w)")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*", _F)
+
+
+def _maybe_quoted(text: str) -> bool:
+    """False only when _QUOTED cannot match: each of its forms needs two quote marks."""
+    return (text.count('"') >= 2 or text.count("'") >= 2 or ("“" in text and "”" in text)
+            or ("‘" in text and "’" in text))
+
+
 _STOP = frozenset(
     "about above after again against also because been before being below between both could does doing down during "
     "each from further have having here hers herself himself into itself just more most myself only other ours "
@@ -270,7 +278,9 @@ _REFUSAL_X, _APOLOGY_X, _PLEASANTRY_X, _CRISIS_LINE_X, _MORAL_X, _CARE_X, _REDIR
 def refusal_spans(text: str) -> list[tuple[int, int]]:
     """Where the text declines, minus idioms such as "I can't stress enough"."""
     spans = []
-    text = _QUOTED.sub(lambda m: " " * len(m.group(0)), text.lower())
+    text = text.lower()
+    if _maybe_quoted(text):
+        text = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
     for m in _REFUSAL_X.finditer(text, fold(text)):
         if _IDIOM_AFTER.match(text, m.end()):
             continue
@@ -348,7 +358,7 @@ class RefusalEvidence:
 
 def refusal_evidence(response: str, request: str = "") -> RefusalEvidence:
     response = response.lower()
-    unquoted = _QUOTED.sub(" ", response)
+    unquoted = _QUOTED.sub(" ", response) if _maybe_quoted(response) else response
     low = fold(unquoted)
     declines = bool(refusal_spans(response))
     moralises = bool(_MORAL_X.search(unquoted, low) or _REDIRECT_X.search(unquoted, low))

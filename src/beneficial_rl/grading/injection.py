@@ -199,14 +199,20 @@ def rubric_echo(response: str, rubric: Sequence[RubricItem], n: int = 4, thresho
     """Criteria whose word 4-grams mostly reappear in the response (criteria of 8+ words).
     `low`: fold(response), when the caller has it."""
     echoed: list[str] = []
-    resp = None
+    words = resp = None
     for item in rubric:
         grams = _criterion_grams(item.criterion, n)
-        if grams is None:
+        if not grams:
+            continue
+        if words is None:
+            words = _lower_words(response, fold(response) if low is ... else low)
+            vocab = set(words)
+        # a gram can only reappear if all its words do: most criteria stop here
+        if sum(vocab.issuperset(g) for g in grams) / len(grams) < threshold:
             continue
         if resp is None:
-            resp = _ngrams(_lower_words(response, fold(response) if low is ... else low), n)
-        if grams and len(grams & resp) / len(grams) >= threshold:
+            resp = _ngrams(words, n)
+        if len(grams & resp) / len(grams) >= threshold:
             echoed.append(item.criterion)
     return echoed
 

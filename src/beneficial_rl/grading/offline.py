@@ -141,6 +141,12 @@ def own_sentences(response: str, conversation: str) -> str:
     return text
 
 
+def refusal_signals(response: str, request: str) -> tuple[bool, bool]:
+    """(det.is_refusal(response, request), bool(det.refusal_spans(response))) from one pass."""
+    ev = det.refusal_evidence(response, request)
+    return (ev.verdict if ev.verdict is not None else det.is_refusal_without_embeddings(ev)), ev.declines
+
+
 class OfflineGrader:
     """Machine checks plus detectors; fast enough to be the reward in CPU training."""
 
@@ -173,11 +179,10 @@ class OfflineGrader:
     def _signals(self, req: GradeRequest, tox: float | None) -> dict[str, Any]:
         text = req.response
         injection = detect_injection(text, req.rubric)
-        # det.is_refusal(text, request) and bool(det.refusal_spans(text)), from one pass over the text
-        ev = det.refusal_evidence(text, det.last_user_text(req.messages))
+        refusal, declines = refusal_signals(text, det.last_user_text(req.messages))
         return {
-            "refusal": ev.verdict if ev.verdict is not None else det.is_refusal_without_embeddings(ev),
-            "declines": ev.declines,
+            "refusal": refusal,
+            "declines": declines,
             "uncertainty_markers": det.uncertainty_markers(text),
             "hedge_density": round(det.hedge_density(text), 3),
             "crisis_resources": det.crisis_resources(text),
