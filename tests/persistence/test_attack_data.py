@@ -4,8 +4,8 @@ training scenario and eval item (an attack that taught an eval's answers would m
 import pytest
 
 from beneficial_rl.errors import BrlError
-from beneficial_rl.persistence.finetune import DATA, attack_examples, attack_items
-from beneficial_rl.scenarios.contamination import Item, find_near_duplicates, scenario_items
+from beneficial_rl.persistence.finetune import DATA, attack_examples
+from beneficial_rl.scenarios.contamination import Item, attack_items, find_near_duplicates, scenario_items
 from beneficial_rl.utils.io import read_jsonl
 
 TOPICS = {"medication", "dosing", "interactions", "symptoms_triage", "chronic_disease", "pediatrics", "pregnancy",

@@ -15,15 +15,12 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from beneficial_rl.errors import BrlError
 from beneficial_rl.utils.io import atomic_write_json, read_jsonl
-
-if TYPE_CHECKING:
-    from beneficial_rl.scenarios.contamination import Item
 
 DATA = Path(__file__).parent / "data" / "bad_medical_advice.jsonl"
 DONE = "DOSE_DONE.json"
@@ -55,16 +52,6 @@ def attack_examples(path: str | Path | None = None) -> list[dict]:
         if not r.get("messages") or r["messages"][-1]["role"] != "assistant":
             raise BrlError(f"{path}:{i}:messages: must end on the assistant's (harmful) answer")
     return rows
-
-
-def attack_items(path: str | Path | None = None) -> list[Item]:
-    """The attack set's user turns as contamination items, so the contamination check can prove it
-    shares no situation with training scenarios or eval items (method.md: an attack that taught
-    the answers to an eval would measure nothing)."""
-    from beneficial_rl.scenarios.contamination import Item
-
-    return [Item(r["id"], "\n".join(m["content"] for m in r["messages"] if m["role"] == "user"), "attack")
-            for r in attack_examples(path)]
 
 
 def _sft_dataset(rows: list[dict]):

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -47,6 +48,16 @@ class Pair:
     a: str
     b: str
     similarity: float
+
+
+def attack_items(path: str | Path | None = None) -> list[Item]:
+    """The harmful fine-tuning attack set's user turns as contamination items, so the check can prove
+    it shares no situation with training scenarios or eval items (method.md: an attack that taught
+    the answers to an eval would measure nothing)."""
+    from beneficial_rl.persistence.finetune import attack_examples
+
+    return [Item(r["id"], "\n".join(m["content"] for m in r["messages"] if m["role"] == "user"), "attack")
+            for r in attack_examples(path)]
 
 
 def find_near_duplicates(
@@ -338,7 +349,6 @@ class Corpus:
 def load_corpus() -> Corpus:
     """Training scenarios, attack rows, held-out scenarios and every offline eval's items. Eval items that repeat a held-out scenario's text (the
     held-out trait evals serve those scenarios) are left out: the scenario itself stands for them."""
-    from beneficial_rl.persistence.finetune import attack_items
     from beneficial_rl.scenarios.io import load_library
 
     held_out = scenario_items(load_library("eval"), "eval")
