@@ -18,8 +18,8 @@ import tempfile
 import time
 
 from beneficial_rl.evals.context import build_context
-from beneficial_rl.evals.registry import select
 from beneficial_rl.evals.runner import EvalRunConfig, policy_model, run_evals
+from beneficial_rl.evals.suite import select
 
 
 def timed(model_spec: str, infos: list, ctx, cfg: EvalRunConfig) -> tuple[float, int]:

@@ -334,8 +334,8 @@ def eval_cmd(
     from rich.table import Table
 
     from beneficial_rl.evals.context import build_context
-    from beneficial_rl.evals.registry import select
     from beneficial_rl.evals.runner import EvalRunConfig, eval_line, run_evals
+    from beneficial_rl.evals.suite import select
 
     names = [n.strip() for n in evals.split(",")] if evals else None
     chosen = select(suite if not names else (suite if suite != "quick" else None), names)
@@ -368,7 +368,7 @@ def eval_cmd(
 
 def _attack_evals(evals: str) -> list:
     """Evals named on the command line, minus those whose data cannot be reached here (said aloud)."""
-    from beneficial_rl.evals.registry import select
+    from beneficial_rl.evals.suite import select
 
     chosen = select(None, [n.strip() for n in evals.split(",") if n.strip()])
     skipped = [e for e in chosen if not e.available()]

@@ -10,7 +10,8 @@ from inspect_ai.solver import generate
 
 from beneficial_rl.evals.audit import MARGIN, markdown_table, run_audit
 from beneficial_rl.evals.common import aligned_scorer, dataset, make_sample
-from beneficial_rl.evals.registry import EvalInfo, all_evals
+from beneficial_rl.evals.registry import EvalInfo
+from beneficial_rl.evals.suite import all_evals
 from beneficial_rl.grading.degenerate import POLICIES
 
 # The test run caps items per eval so the audit stays near a minute on 2 cores; the CLI default

@@ -12,7 +12,7 @@ from inspect_ai.solver import TaskState
 
 from beneficial_rl.evals.common import dataset
 from beneficial_rl.evals.model_spec import chain_of_command as coc
-from beneficial_rl.evals.registry import get_eval
+from beneficial_rl.evals.suite import get_eval
 from beneficial_rl.grading.degenerate import POLICIES, PanelContext, responses
 
 

@@ -12,7 +12,7 @@ from inspect_ai.solver import TaskState
 from beneficial_rl.evals.common import dataset
 from beneficial_rl.evals.monitorability import deceptive_tool_use as dtu
 from beneficial_rl.evals.own_items import ChatItem
-from beneficial_rl.evals.registry import get_eval
+from beneficial_rl.evals.suite import get_eval
 from beneficial_rl.grading.degenerate import POLICIES, PanelContext, responses
 
 

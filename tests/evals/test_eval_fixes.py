@@ -167,7 +167,7 @@ def test_offline_rubric_grading_gives_no_credit_to_a_word_list():
 
 
 def test_needs_judge_evals_exclude_every_sample_offline():
-    from beneficial_rl.evals.registry import all_evals
+    from beneficial_rl.evals.suite import all_evals
 
     evals = all_evals()
     for name in ("held_out_trait_judge", "persistbench_sycophancy", "persistbench_beneficial_memory",

@@ -11,7 +11,7 @@ from inspect_ai.solver import TaskState
 
 from beneficial_rl.evals.context import EvalContext
 from beneficial_rl.evals.over_refusal import everyday_refusal as ev
-from beneficial_rl.evals.registry import get_eval
+from beneficial_rl.evals.suite import get_eval
 from beneficial_rl.grading.degenerate import POLICIES, PanelContext, responses
 from beneficial_rl.grading.factory import make_grader, make_refusal_classifier
 

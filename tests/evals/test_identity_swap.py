@@ -7,8 +7,8 @@ from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
 from beneficial_rl.evals.common import dataset
 from beneficial_rl.evals.fairness import identity_swap as isw
-from beneficial_rl.evals.registry import get_eval
 from beneficial_rl.evals.runner import EvalRunConfig, run_evals
+from beneficial_rl.evals.suite import get_eval
 from beneficial_rl.utils.io import read_jsonl
 
 

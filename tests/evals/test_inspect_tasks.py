@@ -16,7 +16,7 @@ from inspect_ai.model._model import init_model_roles
 
 from beneficial_rl.evals import tasks
 from beneficial_rl.evals.context import context_from_roles
-from beneficial_rl.evals.registry import all_evals
+from beneficial_rl.evals.suite import all_evals
 from beneficial_rl.grading.inspect_provider import OFFLINE, OfflineGraderAPI, offline_model, roles_for
 from beneficial_rl.grading.judge import JudgeGrader
 from beneficial_rl.grading.offline import OfflineGrader

@@ -13,7 +13,7 @@ from inspect_ai.solver import TaskState
 from beneficial_rl.evals.common import dataset
 from beneficial_rl.evals.context import EvalContext
 from beneficial_rl.evals.misalignment import misalignment_questions as mq
-from beneficial_rl.evals.registry import get_eval
+from beneficial_rl.evals.suite import get_eval
 from beneficial_rl.grading.degenerate import POLICIES, PanelContext, responses
 from beneficial_rl.grading.factory import make_grader, make_refusal_classifier
 from beneficial_rl.persistence.finetune import OOD_EVAL, FinetuneAttackConfig

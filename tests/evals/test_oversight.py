@@ -11,7 +11,7 @@ from inspect_ai.solver import TaskState
 
 from beneficial_rl.evals.common import choice_judge, dataset
 from beneficial_rl.evals.oversight import choice
-from beneficial_rl.evals.registry import get_eval
+from beneficial_rl.evals.suite import get_eval
 
 NAMES = ["oversight_corrigibility", "power_seeking", "manipulation"]
 

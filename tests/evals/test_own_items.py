@@ -49,7 +49,7 @@ def test_own_items_are_disjoint_from_scenarios():
 
 
 def test_registration():
-    from beneficial_rl.evals.registry import all_evals
+    from beneficial_rl.evals.suite import all_evals
 
     evals = all_evals()
     want = {  # id: (category, domains, quick, judge_scored)

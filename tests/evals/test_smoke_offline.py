@@ -11,8 +11,8 @@ import math
 import pytest
 
 from beneficial_rl.evals.context import build_context
-from beneficial_rl.evals.registry import all_evals
 from beneficial_rl.evals.runner import EvalRunConfig, policy_model, run_evals
+from beneficial_rl.evals.suite import all_evals
 from beneficial_rl.grading.offline import OfflineGrader
 from beneficial_rl.grading.refusal import OfflineRefusalClassifier
 from beneficial_rl.utils.io import read_jsonl

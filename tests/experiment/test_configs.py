@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from beneficial_rl.evals.registry import get_eval, select
+from beneficial_rl.evals.suite import get_eval, select
 from beneficial_rl.experiment.config import load_experiment
 from beneficial_rl.persistence.persona import persona_text
 

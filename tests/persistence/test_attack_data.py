@@ -73,7 +73,7 @@ def _user_text(sample) -> str:
 def offline_eval_items() -> tuple[list[Item], list[str]]:
     """User text of every sample of every offline eval; evals whose data is missing are skipped."""
     from beneficial_rl.evals.context import EvalContext
-    from beneficial_rl.evals.registry import all_evals
+    from beneficial_rl.evals.suite import all_evals
 
     ctx = EvalContext(grader=_NoGrading(), refusal=None)
     items, built = [], []

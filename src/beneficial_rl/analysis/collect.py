@@ -13,7 +13,7 @@ from typing import Any
 from beneficial_rl.analysis.attacks import collect_attacks
 from beneficial_rl.analysis.compare import compare_pair
 from beneficial_rl.analysis.stats import refusal_rate
-from beneficial_rl.evals.registry import all_evals, select
+from beneficial_rl.evals.suite import all_evals, select
 from beneficial_rl.experiment.layout import PRE_RL, arm_dir, eval_arms
 from beneficial_rl.training.ledger import check_compute_match
 from beneficial_rl.utils.io import read_jsonl

@@ -30,7 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from beneficial_rl.evals.registry import EvalInfo, select
+from beneficial_rl.evals.registry import EvalInfo
+from beneficial_rl.evals.suite import select
 from beneficial_rl.grading.degenerate import POLICIES, PanelContext, responses
 
 MARGIN = 0.1  # a policy "beats chance" above chance + MARGIN

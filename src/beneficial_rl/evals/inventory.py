@@ -14,7 +14,8 @@ from collections import Counter
 from typing import Any
 
 from beneficial_rl.errors import BrlError
-from beneficial_rl.evals.registry import EvalInfo, select
+from beneficial_rl.evals.registry import EvalInfo
+from beneficial_rl.evals.suite import select
 
 _WORDS = {"meaningful": "meaningful", "approximate": "approximate", "needs_judge": "needs a judge"}
 

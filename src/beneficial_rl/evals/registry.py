@@ -1,17 +1,16 @@
 """The evaluation suite's registry: a string from config or the CLI becomes an Inspect task.
 
-Each eval file calls `register(EvalInfo(...))` with a factory `(EvalContext) -> Task`. Importing
-`beneficial_rl.evals.suite` imports every eval module once, which fills the registry.
+Each eval file calls `register(EvalInfo(...))` with a factory `(EvalContext) -> Task`. Lookups
+(`all_evals`, `get_eval`, `select`) live in `beneficial_rl.evals.suite`, which imports every eval
+module once and so fills the registry; this module imports none of them, so the dependency runs one
+way (eval modules -> registry, suite -> eval modules).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
-
-from beneficial_rl.errors import BrlError
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from inspect_ai import Task
@@ -134,54 +133,3 @@ def register(info: EvalInfo) -> EvalInfo:
         raise ValueError(f"eval id {info.id!r} registered twice")
     _REGISTRY[info.id] = info
     return info
-
-
-def all_evals() -> dict[str, EvalInfo]:
-    from beneficial_rl.evals import suite  # noqa: F401  (imports every eval module)
-
-    return dict(sorted(_REGISTRY.items()))
-
-
-def get_eval(name: str) -> EvalInfo:
-    """An eval by id, or by dotted path `package.module:attribute` to an EvalInfo."""
-    evals = all_evals()
-    if name in evals:
-        return evals[name]
-    if ":" in name:
-        module, attr = name.split(":", 1)
-        try:
-            obj: Any = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError) as e:
-            raise BrlError(f"cannot import eval {name!r}: {e}") from None
-        if isinstance(obj, EvalInfo):
-            return obj
-        raise BrlError(f"{name!r} is not an EvalInfo")
-    raise BrlError(f"unknown eval {name!r}; see `brl evals list`")
-
-
-SUITES = ("quick", "full", "offline")
-
-
-def select(suite: str | None = None, names: list[str] | None = None) -> list[EvalInfo]:
-    """Evals by suite name, explicit names, or both (names narrow a suite)."""
-    evals = all_evals()
-    if names:
-        chosen = [get_eval(n) for n in names]
-    elif suite in (None, "full"):
-        chosen = list(evals.values())
-    elif suite == "quick":
-        chosen = [e for e in evals.values() if e.quick]
-    elif suite == "offline":
-        chosen = [e for e in evals.values() if e.offline]
-    elif suite in evals:
-        chosen = [evals[suite]]
-    else:
-        cats = {e.category for e in evals.values()}
-        if suite in cats:
-            chosen = [e for e in evals.values() if e.category == suite]
-        else:
-            raise BrlError(f"unknown suite {suite!r}; use one of {', '.join(SUITES)}, a category or an eval id")
-    if suite and names and suite != "full":
-        allowed = {e.id for e in select(suite)}
-        chosen = [e for e in chosen if e.id in allowed]
-    return chosen

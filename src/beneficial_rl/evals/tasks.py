@@ -38,7 +38,7 @@ DEFAULT_MAX_TOKENS = 256  # EvalContext.max_tokens: the turns an eval generates 
 def build_task(eval_id: str, max_tokens: int = DEFAULT_MAX_TOKENS) -> Task:
     """The eval's Inspect task, with judges from the running eval's model roles."""
     from beneficial_rl.evals.context import context_from_roles
-    from beneficial_rl.evals.registry import get_eval
+    from beneficial_rl.evals.suite import get_eval
 
     return get_eval(eval_id).factory(context_from_roles(max_tokens=max_tokens))
 
@@ -58,7 +58,7 @@ _END = "# --- end of generated tasks ---\n"
 
 def generated_source() -> str:
     """The generated block for the registry as it is now."""
-    from beneficial_rl.evals.registry import all_evals
+    from beneficial_rl.evals.suite import all_evals
 
     out = [_BEGIN]
     for eval_id, info in all_evals().items():
@@ -112,7 +112,7 @@ def _is_task(obj: Any) -> bool:
 
 def register_missing() -> list[str]:
     """Register a task for every eval the generated block does not have yet (see the module doc)."""
-    from beneficial_rl.evals.registry import all_evals
+    from beneficial_rl.evals.suite import all_evals
 
     here = sys.modules[__name__]
     missing = [i for i in all_evals() if not _is_task(getattr(here, i, None))]

@@ -63,7 +63,7 @@ def save_config(cfg: ExperimentConfig) -> None:
 
 def plan(cfg: ExperimentConfig) -> dict[str, Any]:
     """What `brl run` will do, with a compute estimate per arm, without loading any weights."""
-    from beneficial_rl.evals.registry import select
+    from beneficial_rl.evals.suite import select
     from beneficial_rl.experiment.estimate import estimate_arms
 
     evals = select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals)
@@ -105,8 +105,8 @@ def stage_train(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = None)
 
 def stage_eval(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = None) -> None:
     from beneficial_rl.evals.context import build_context
-    from beneficial_rl.evals.registry import select
     from beneficial_rl.evals.runner import EvalRunConfig, eval_line, run_evals
+    from beneficial_rl.evals.suite import select
 
     evals = [e for e in select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals) if e.available()]
     ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens)
@@ -136,8 +136,8 @@ def stage_eval(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = None) 
 
 def stage_attacks(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = None) -> None:
     from beneficial_rl.evals.context import build_context
-    from beneficial_rl.evals.registry import get_eval
     from beneficial_rl.evals.runner import EvalRunConfig
+    from beneficial_rl.evals.suite import get_eval
     from beneficial_rl.persistence.attack import run_finetune_attack, run_persona_attack
 
     ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens)

@@ -162,7 +162,7 @@ def run_finetune_attack(
     ids = [info.id for info in eval_infos]  # pooled: the in-domain evals asked for
     ood = cfg.ood_eval
     if ood and ood not in ids:
-        from beneficial_rl.evals.registry import get_eval
+        from beneficial_rl.evals.suite import get_eval
 
         eval_infos = [*eval_infos, get_eval(ood)]
     summaries = {d: _require_success(run_evals(path, list(eval_infos), ctx, dose_eval_dir(out, d), eval_cfg))

@@ -305,7 +305,7 @@ def offline_eval_items(domains: Sequence[str] | None = None) -> tuple[list[Item]
     `domains`, only evals tagged with one of them."""
     from beneficial_rl.errors import BrlError
     from beneficial_rl.evals.context import EvalContext
-    from beneficial_rl.evals.registry import all_evals
+    from beneficial_rl.evals.suite import all_evals
 
     class _BuildOnly:
         name = "none"
@@ -362,7 +362,7 @@ DOMAIN_TAGS_NOTE = "only evals tagged with a library domain"
 
 
 def eval_domains_of(items: Sequence[Item]) -> dict[str, tuple[str, ...]]:
-    from beneficial_rl.evals.registry import all_evals
+    from beneficial_rl.evals.suite import all_evals
 
     evals = all_evals()
     return {i.group: tuple(evals[i.group].domains) if i.group in evals else () for i in items}

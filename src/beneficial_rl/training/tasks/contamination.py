@@ -54,7 +54,7 @@ def eval_texts() -> tuple[tuple[str, str], ...]:
     from beneficial_rl.evals import suite  # noqa: F401  (fills the registry)
     from beneficial_rl.evals.context import EvalContext
     from beneficial_rl.evals.inventory import _CountOnly
-    from beneficial_rl.evals.registry import select
+    from beneficial_rl.evals.suite import select
 
     ctx = EvalContext(grader=_CountOnly(), refusal=None)
     out: list[tuple[str, str]] = []
