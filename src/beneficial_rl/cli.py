@@ -1,4 +1,8 @@
-"""The `brl` command line. Thin: it parses arguments and calls library functions."""
+"""The `brl` command line. Thin: it parses arguments and calls library functions.
+
+Every command imports what it needs inside its own function: the library pulls in torch,
+transformers, TRL and Inspect (seconds each), and `brl --help` or a typo should not wait for them.
+"""
 
 from __future__ import annotations
 

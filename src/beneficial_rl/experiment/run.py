@@ -4,6 +4,9 @@ Each stage checks for its own finished outputs (done markers, per-eval result fi
 work already done, so a killed run is simply rerun. The resolved config, git hash and package
 versions are saved once; a rerun with a different config under the same name is refused rather
 than mixing two experiments in one folder.
+
+Stages import their machinery (training pulls in torch and TRL, evaluation Inspect) inside the stage
+function, so `brl run --dry-run` and config validation answer in a second.
 """
 
 from __future__ import annotations
