@@ -161,7 +161,7 @@ def compare_offline(ref: str, n: int, repeats: int) -> dict[str, object]:
     old = load_reference(ref)
     new = {"detectors": det, "injection": inj, "offline": off}
     reqs = panel_requests(n, "Compare")
-    warm = panel_requests(50, "Warm-up")
+    warm = panel_requests(n, "Warm-up")
     graders = {"old": old["offline"].OfflineGrader(), "new": off.OfflineGrader()}
     for g in graders.values():
         g.grade_now(warm)  # load the toxicity model; compile the library's check patterns
@@ -176,19 +176,24 @@ def compare_offline(ref: str, n: int, repeats: int) -> dict[str, object]:
         "grader refusal check": lambda m: [refusal_signals(m, t, q) for t, _, q in asks],
         "offline grader": lambda m: m["offline"].OfflineGrader().grade_now(reqs),
     }
-    times: dict[str, dict[str, list[float]]] = {s: {"old": [], "new": []} for s in stages}
+    # wall-clock and CPU time of this process (the latter counts no time spent waiting for a core)
+    times = {s: {k: {"wall": [], "cpu": []} for k in ("old", "new")} for s in stages}
     for _ in range(repeats):
         for stage, run in stages.items():
             for label, mods in (("old", old), ("new", new)):
                 clear_caches(mods)
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 run(mods)
-                times[stage][label].append(time.perf_counter() - t)
+                times[stage][label]["cpu"].append(time.process_time() - c)
+                times[stage][label]["wall"].append(time.perf_counter() - t)
     out: dict[str, object] = {"ref": ref, "n": n, "repeats": repeats, "identical_results": True}
     for stage, by in times.items():
-        old_rate, new_rate = (n / statistics.median(by[k]) for k in ("old", "new"))
-        out[stage] = {"old_per_s": round(old_rate, 1), "new_per_s": round(new_rate, 1),
-                      "speedup": round(new_rate / old_rate, 2)}
+        f = {}
+        for clock in ("wall", "cpu"):
+            old_rate, new_rate = (n / statistics.median(by[k][clock]) for k in ("old", "new"))
+            f.update({f"old_per_s_{clock}": round(old_rate, 1), f"new_per_s_{clock}": round(new_rate, 1),
+                      f"speedup_{clock}": round(new_rate / old_rate, 2)})
+        out[stage] = f
     return out
 
 
@@ -286,7 +291,8 @@ def report_compare(c: dict) -> dict:
           f"training scenarios, median of {c['repeats']} alternating timings, caches cleared; results identical")
     for stage in ("injection detector", "grader refusal check", "offline grader"):
         f = c[stage]
-        print(f"  {stage}: old {f['old_per_s']}/s, new {f['new_per_s']}/s -> {f['speedup']}x")
+        print(f"  {stage}: old {f['old_per_s_wall']}/s, new {f['new_per_s_wall']}/s -> {f['speedup_wall']}x "
+              f"(process CPU time: old {f['old_per_s_cpu']}/s, new {f['new_per_s_cpu']}/s -> {f['speedup_cpu']}x)")
     return c
 
 

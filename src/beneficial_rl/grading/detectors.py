@@ -293,7 +293,7 @@ def _stem(w: str) -> str:
 
 
 def _content_of(words: list[str]) -> set[str]:
-    return {_stem(w) for w in words if len(w) >= 4 and w.lower() not in _STOP}
+    return {lw.replace("’", "'")[:5] for w in words if len(w) >= 4 and (lw := w.lower()) not in _STOP}  # _stem
 
 
 def _content_words(text: str) -> set[str]:

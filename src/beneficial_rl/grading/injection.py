@@ -177,7 +177,9 @@ class InjectionReport:
 
 
 def _ngrams(words: list[str], n: int) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    if n < 1:
+        return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return set(zip(*(words[i:] for i in range(n)), strict=False))  # the same tuples, built in C
 
 
 _WORDS_X = Fast(_WORDS)
@@ -199,19 +201,13 @@ def rubric_echo(response: str, rubric: Sequence[RubricItem], n: int = 4, thresho
     """Criteria whose word 4-grams mostly reappear in the response (criteria of 8+ words).
     `low`: fold(response), when the caller has it."""
     echoed: list[str] = []
-    words = resp = None
+    resp = None
     for item in rubric:
         grams = _criterion_grams(item.criterion, n)
         if not grams:
             continue
-        if words is None:
-            words = _lower_words(response, fold(response) if low is ... else low)
-            vocab = set(words)
-        # a gram can only reappear if all its words do: most criteria stop here
-        if sum(vocab.issuperset(g) for g in grams) / len(grams) < threshold:
-            continue
         if resp is None:
-            resp = _ngrams(words, n)
+            resp = _ngrams(_lower_words(response, fold(response) if low is ... else low), n)
         if len(grams & resp) / len(grams) >= threshold:
             echoed.append(item.criterion)
     return echoed

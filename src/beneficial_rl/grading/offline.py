@@ -70,15 +70,11 @@ _TOKEN_X = det.Fast(_TOKEN)
 _ITEM_SPLIT = re.compile(r"[,/|·•]")
 
 
-def _tokens(text: str) -> list[re.Match[str]]:
-    return list(_TOKEN_X.finditer(text, det.fold(text)))
-
-
 @lru_cache(maxsize=1024)
 def _conversation_grams(conversation: str, n: int) -> frozenset[tuple[str, ...]]:
     """The conversation's word n-grams (cached: every response to one prompt is checked against them)."""
     conv = [w.lower() for w in _TOKEN.findall(conversation)]
-    return frozenset(tuple(conv[i:i + n]) for i in range(len(conv) - n + 1))
+    return frozenset(zip(*(conv[i:] for i in range(n)), strict=False))
 
 
 def _copied_spans(response: str, conversation: str, n: int = COPY_N) -> list[tuple[int, int]]:
@@ -86,12 +82,17 @@ def _copied_spans(response: str, conversation: str, n: int = COPY_N) -> list[tup
     grams = _conversation_grams(conversation, n)
     if not grams:
         return []
-    toks = _tokens(response)
-    words = [response[t.start():t.end()].lower() for t in toks]
+    low = det.fold(response)
+    # the response's words, lower-cased (found on the folded text when there is one: same tokens)
+    words = (_TOKEN_X.findall(response, low) if low is not None and _TOKEN_X.folded is not None
+             else [w.lower() for w in _TOKEN.findall(response)])
+    hits = [i for i, g in enumerate(zip(*(words[k:] for k in range(n)), strict=False)) if g in grams]
+    if not hits:
+        return []
+    toks = list(_TOKEN_X.finditer(response, low))
     copied = [False] * len(toks)
-    for i in range(len(words) - n + 1):
-        if tuple(words[i:i + n]) in grams:
-            copied[i:i + n] = [True] * n
+    for i in hits:
+        copied[i:i + n] = [True] * n
     return [(t.start(), t.end()) for t, c in zip(toks, copied, strict=True) if c]
 
 
@@ -100,10 +101,10 @@ def _is_bag(segment: str) -> bool:
     words = [w.lower() for w in _TOKEN_X.findall(segment, det.fold(segment))]
     if len(words) < 5:
         return False
-    function_share = sum(w in _FUNCTION_WORDS for w in words) / len(words)
+    if sum(w in _FUNCTION_WORDS for w in words) / len(words) < 0.12:  # few function words
+        return True
     items = [x for x in _ITEM_SPLIT.split(segment) if x.strip()]
-    short_items = len(items) >= 5 and sum(len(_TOKEN.findall(x)) for x in items) / len(items) <= 2.5
-    return function_share < 0.12 or short_items
+    return len(items) >= 5 and sum(len(_TOKEN.findall(x)) for x in items) / len(items) <= 2.5
 
 
 _COMPILED: dict[str, det.Fast] = {}
