@@ -152,6 +152,22 @@ def comparable(result) -> dict:
     return row
 
 
+def detector_inputs() -> tuple[list[str], list[tuple[str, str]]]:
+    """The texts bench_offline_graders.py times the injection detector on (adversarial and benign
+    fixtures, every turn of the scenario library), and (response, request) pairs of the refusal
+    set's development split for the refusal check."""
+    from beneficial_rl.grading.refusal_set import load
+    from beneficial_rl.scenarios.io import load_library
+
+    fixtures = ROOT / "tests" / "grading" / "fixtures"
+    texts = [json.loads(line)["response"] for name in ("injection_adversarial.jsonl", "injection_styles.jsonl",
+                                                       "injection_heldout.jsonl", "injection_benign.jsonl",
+                                                       "injection_benign_lookalikes.jsonl")
+             for line in (fixtures / name).read_text().splitlines() if line.strip()]
+    texts += [m.content for split in ("train", "eval") for s in load_library(split) for m in s.messages]
+    return texts, [(r["response"], r["request"]) for r in load("dev")]
+
+
 def compare_offline(ref: str, n: int, repeats: int) -> dict[str, object]:
     """Old (git `ref`) vs current offline grader: identical results, then rates of each stage."""
     import beneficial_rl.grading.detectors as det
@@ -167,30 +183,39 @@ def compare_offline(ref: str, n: int, repeats: int) -> dict[str, object]:
         g.grade_now(warm)  # load the toxicity model; compile the library's check patterns
     a, b = (graders[k].grade_now(reqs) for k in ("old", "new"))
     mismatched = sum(comparable(x) != comparable(y) for x, y in zip(a, b, strict=True))
+    texts, pairs = detector_inputs()
+    mismatched += sum(old["injection"].detect_injection(t).reasons != inj.detect_injection(t).reasons for t in texts)
+    mismatched += sum(refusal_signals(old, t, q) != refusal_signals(new, t, q) for t, q in pairs)
     if mismatched:
-        raise RuntimeError(f"{mismatched} of {n} results differ between {ref} and the working tree")
+        raise RuntimeError(f"{mismatched} results differ between {ref} and the working tree")
 
     asks = [(r.response, r.rubric, new["detectors"].last_user_text(r.messages)) for r in reqs]
-    stages = {
-        "injection detector": lambda m: [m["injection"].detect_injection(t, rubric) for t, rubric, _ in asks],
-        "grader refusal check": lambda m: [refusal_signals(m, t, q) for t, _, q in asks],
-        "offline grader": lambda m: m["offline"].OfflineGrader().grade_now(reqs),
+    stages = {  # name: (inputs, what one timing runs)
+        "injection detector, panel replies": (n, lambda m: [m["injection"].detect_injection(t, rubric)
+                                                             for t, rubric, _ in asks]),
+        "injection detector, fixtures + library turns": (len(texts), lambda m: [m["injection"].detect_injection(t)
+                                                                                 for t in texts]),
+        "grader refusal check, panel replies": (n, lambda m: [refusal_signals(m, t, q) for t, _, q in asks]),
+        "grader refusal check, refusal dev split": (len(pairs), lambda m: [refusal_signals(m, t, q) for t, q in pairs]),
+        "offline grader, panel replies": (n, lambda m: m["offline"].OfflineGrader().grade_now(reqs)),
     }
     # wall-clock and CPU time of this process (the latter counts no time spent waiting for a core)
     times = {s: {k: {"wall": [], "cpu": []} for k in ("old", "new")} for s in stages}
     for _ in range(repeats):
-        for stage, run in stages.items():
+        for stage, (_, run) in stages.items():
             for label, mods in (("old", old), ("new", new)):
                 clear_caches(mods)
                 t, c = time.perf_counter(), time.process_time()
                 run(mods)
                 times[stage][label]["cpu"].append(time.process_time() - c)
                 times[stage][label]["wall"].append(time.perf_counter() - t)
-    out: dict[str, object] = {"ref": ref, "n": n, "repeats": repeats, "identical_results": True}
+    out: dict[str, object] = {"ref": ref, "n": n, "repeats": repeats, "identical_results": True,
+                              "load_average": os.getloadavg(), "cpus": os.cpu_count()}
     for stage, by in times.items():
-        f = {}
+        count = stages[stage][0]
+        f: dict[str, float] = {"inputs": count}
         for clock in ("wall", "cpu"):
-            old_rate, new_rate = (n / statistics.median(by[k][clock]) for k in ("old", "new"))
+            old_rate, new_rate = (count / statistics.median(by[k][clock]) for k in ("old", "new"))
             f.update({f"old_per_s_{clock}": round(old_rate, 1), f"new_per_s_{clock}": round(new_rate, 1),
                       f"speedup_{clock}": round(new_rate / old_rate, 2)})
         out[stage] = f
@@ -287,11 +312,13 @@ def main() -> None:
 
 
 def report_compare(c: dict) -> dict:
-    print(f"offline grader at {c['ref']} (old) vs working tree (new), same process, {c['n']} panel replies to "
-          f"training scenarios, median of {c['repeats']} alternating timings, caches cleared; results identical")
-    for stage in ("injection detector", "grader refusal check", "offline grader"):
-        f = c[stage]
-        print(f"  {stage}: old {f['old_per_s_wall']}/s, new {f['new_per_s_wall']}/s -> {f['speedup_wall']}x "
+    print(f"offline grader at {c['ref']} (old) vs working tree (new), same process, same inputs ({c['n']} panel "
+          f"replies to training scenarios, ...), median of {c['repeats']} alternating timings, caches cleared; "
+          f"results identical; load average {', '.join(f'{x:.1f}' for x in c['load_average'])} on {c['cpus']} CPUs")
+    for stage, f in c.items():
+        if not isinstance(f, dict):
+            continue
+        print(f"  {stage} ({f['inputs']}): old {f['old_per_s_wall']}/s, new {f['new_per_s_wall']}/s -> {f['speedup_wall']}x "
               f"(process CPU time: old {f['old_per_s_cpu']}/s, new {f['new_per_s_cpu']}/s -> {f['speedup_cpu']}x)")
     return c
 

@@ -243,6 +243,9 @@ def _normalise(text: str) -> str:
 
 
 def _decoded_base64(text: str) -> list[str]:
+    # a blob is 20+ non-space characters, so it lies inside one whitespace-separated token that long
+    if max(map(len, text.split()), default=0) < 20:
+        return []
     out = []
     for m in _BASE64.finditer(text):
         blob = m.group(0)
