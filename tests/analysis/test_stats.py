@@ -73,3 +73,15 @@ def test_headline_counts():
     assert h.sentence().startswith("improved on 1 of 3 out-of-distribution evaluations, 1 significant after FDR, "
                                    "1 significantly worse, mean +30.0")
     assert h.eval_ids == ["a", "b", "c"] and h.family == "ood"
+
+
+def test_weighted_rows_pool_their_units():
+    # IFEval-style: prompt a has 1 instruction, prompt b has 3; scores are shares of instructions followed
+    base = [{"id": "a", "score": 0.0, "weight": 1}, {"id": "b", "score": 0.0, "weight": 3}]
+    treat = [{"id": "a", "score": 1.0, "weight": 1}, {"id": "b", "score": 1 / 3, "weight": 3}]
+    r = compare("ifeval", base, treat)
+    # pooled: (1 + 1) instructions followed of 4 = 0.5, not the per-prompt mean (1 + 1/3) / 2 = 0.667
+    assert r.treatment_mean == pytest.approx(0.5) and r.delta == pytest.approx(0.5)
+    from beneficial_rl.evals.runner import weighted_mean
+
+    assert weighted_mean(treat) == pytest.approx(0.5)

@@ -41,54 +41,70 @@ class Paired:
 
 def pair_scores(baseline: Rows, treatment: Rows, skip_refusals: bool = False) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Scores of items present and scored in both arms, in a stable id order."""
+    b, t, ids, _ = paired(baseline, treatment, skip_refusals)
+    return b, t, ids
+
+
+def paired(baseline: Rows, treatment: Rows, skip_refusals: bool = False
+           ) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """`pair_scores` plus each pair's weight: the units an item stands for (IFEval: its
+    instructions, so means pool instructions, not prompts); 1 when rows carry none."""
     b = {r["id"]: r for r in baseline if r.get("score") is not None}
     t = {r["id"]: r for r in treatment if r.get("score") is not None}
     ids = sorted(set(b) & set(t))
     if skip_refusals:
         ids = [i for i in ids if not b[i].get("refusal") and not t[i].get("refusal")]
+    w = np.array([float(b[i].get("weight", t[i].get("weight", 1.0))) for i in ids], dtype=float)
     return (np.array([b[i]["score"] for i in ids], dtype=float),
-            np.array([t[i]["score"] for i in ids], dtype=float), ids)
+            np.array([t[i]["score"] for i in ids], dtype=float), ids, w)
 
 
 def bootstrap_ci(diffs: np.ndarray, confidence: float = 0.95, n_boot: int = 10_000,
-                 seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap CI of the mean of paired differences."""
+                 seed: int = 0, weights: np.ndarray | None = None) -> tuple[float, float]:
+    """Percentile bootstrap CI of the (weighted) mean of paired differences, resampling pairs."""
     if len(diffs) == 0:
         return (float("nan"), float("nan"))
+    w = np.ones_like(diffs) if weights is None else weights
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(diffs), size=(n_boot, len(diffs)))
-    means = diffs[idx].mean(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = (diffs[idx] * w[idx]).sum(axis=1) / w[idx].sum(axis=1)
+    means = means[np.isfinite(means)]
     alpha = (1 - confidence) / 2
     return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
 
 
-def sign_flip_p(diffs: np.ndarray, n_perm: int = 20_000, seed: int = 0) -> float:
-    """Two-sided p-value for mean(diffs) == 0 under random sign flips of each pair."""
+def sign_flip_p(diffs: np.ndarray, n_perm: int = 20_000, seed: int = 0, weights: np.ndarray | None = None) -> float:
+    """Two-sided p-value for the (weighted) mean of diffs == 0 under random sign flips of each pair."""
     n = len(diffs)
     if n == 0:
         return float("nan")
-    observed = abs(diffs.mean())
-    if not np.any(diffs):
+    w = np.ones_like(diffs) if weights is None else weights
+    wd = w * diffs
+    observed = abs(wd.sum())
+    if not np.any(wd):
         return 1.0
     if n <= 16:
         signs = np.array(list(itertools.product([1.0, -1.0], repeat=n)))
     else:
         rng = np.random.default_rng(seed)
         signs = rng.choice([1.0, -1.0], size=(n_perm, n))
-    null = np.abs((signs * diffs).mean(axis=1))
+    null = np.abs((signs * wd).sum(axis=1))
     # count the observed labelling itself so p is never 0 (Phipson & Smyth)
-    exceed = np.sum(null >= observed - 1e-12)
+    exceed = np.sum(null >= observed - 1e-12 * max(1.0, observed))
     return float(exceed / len(null)) if n <= 16 else float((exceed + 1) / (len(null) + 1))
 
 
 def compare(name: str, baseline: Rows, treatment: Rows, skip_refusals: bool = False,
             confidence: float = 0.95, seed: int = 0) -> Paired:
-    b, t, _ = pair_scores(baseline, treatment, skip_refusals)
-    if len(b) == 0:
+    b, t, _, w = paired(baseline, treatment, skip_refusals)
+    if len(b) == 0 or w.sum() == 0:
         return Paired(name, 0, None, None, None, None, None, None)
     d = t - b
-    lo, hi = bootstrap_ci(d, confidence, seed=seed)
-    return Paired(name, len(d), float(b.mean()), float(t.mean()), float(d.mean()), lo, hi, sign_flip_p(d, seed=seed))
+    weights = None if np.all(w == 1.0) else w
+    lo, hi = bootstrap_ci(d, confidence, seed=seed, weights=weights)
+    mean = lambda x: float((x * w).sum() / w.sum())  # noqa: E731
+    return Paired(name, len(d), mean(b), mean(t), mean(d), lo, hi, sign_flip_p(d, seed=seed, weights=weights))
 
 
 def benjamini_hochberg(results: list[Paired], alpha: float = 0.05) -> list[Paired]:

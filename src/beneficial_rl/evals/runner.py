@@ -284,6 +284,8 @@ def sample_rows(log: Any) -> list[dict]:
             "score": value,
             "refusal": bool(meta.get("refusal", False)),
             "refusal_source": meta.get("refusal_source"),
+            # a sample standing for several units (IFEval: its instructions) says so; means pool the units
+            **({"weight": float(meta["weight"])} if meta.get("weight") is not None else {}),
             "response": s.output.completion if s.output else "",
             "error": str(s.error.message) if getattr(s, "error", None) else None,
             "meta": {k: v for k, v in meta.items() if k not in ("refusal", "refusal_source")},
@@ -313,7 +315,7 @@ def summarize(info: EvalInfo, rows: list[dict], ctx: EvalContext, seconds: float
         "n_excluded": len(ok) - len(scored),
         "excluded_reasons": dict(reasons),
         "n_errors": len(rows) - len(ok),
-        "mean": sum(scored) / len(scored) if scored else None,
+        "mean": weighted_mean([r for r in ok if r["score"] is not None]),
         "refusal_rate": sum(r["refusal"] for r in ok) / len(ok) if ok else None,
         "scorer": info.scorer,
         "grader": grader if info.judge_scored else {"name": info.scorer, "approximate": False, "protocol": None},
@@ -332,3 +334,10 @@ def eval_line(summary: dict) -> str:
     mean = "n/a" if summary["mean"] is None else f"{summary['mean']:.3f}"
     extra = f", {summary['n_excluded']} excluded" if summary["n_excluded"] else ""
     return f"{summary['eval']}: mean {mean} (n={summary['n_scored']}{extra})"
+
+
+def weighted_mean(rows: list[dict]) -> float | None:
+    """Mean score; rows that carry a `weight` (units they stand for) are pooled by it."""
+    w = [float(r.get("weight", 1.0)) for r in rows]
+    total = sum(w)
+    return sum(r["score"] * wi for r, wi in zip(rows, w, strict=True)) / total if total else None

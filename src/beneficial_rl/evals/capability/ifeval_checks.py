@@ -363,12 +363,15 @@ def instruction_judge():
         request = next((m["content"] for m in reversed(prompt_messages(state)) if m["role"] == "user"), "")
         why = degenerate_reply(reply, request)
         if why is not None:  # they satisfy "no commas", "lowercase"... vacuously
-            return 0.0, {"non_answer": why, "followed": [], "unscorable": [], "prompt_strict": False}
+            return 0.0, {"non_answer": why, "followed": [], "unscorable": [], "prompt_strict": False,
+                         "weight": len(state.metadata["instruction_id_list"])}
         out = check(reply, state.metadata["instruction_id_list"], state.metadata["kwargs"])
         return out.score, {
             "followed": [{"id": i, "followed": ok} for i, ok in out.followed],
             "unscorable": [{"id": i, "why": why} for i, why in out.unscorable],
             "prompt_strict": out.all_followed,
+            # instructions checked: means pool instructions (IFEval's instruction-level accuracy), not prompts
+            "weight": len(out.followed),
         }
 
     return judge
