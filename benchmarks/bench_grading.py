@@ -181,14 +181,17 @@ def compare_offline(ref: str, n: int, repeats: int) -> dict[str, object]:
     graders = {"old": old["offline"].OfflineGrader(), "new": off.OfflineGrader()}
     for g in graders.values():
         g.grade_now(warm)  # load the toxicity model; compile the library's check patterns
-    a, b = (graders[k].grade_now(reqs) for k in ("old", "new"))
-    mismatched = sum(comparable(x) != comparable(y) for x, y in zip(a, b, strict=True))
+    mismatched = 0
+    for batch in (reqs, requests(1000, "offline")):
+        a, b = (graders[k].grade_now(batch) for k in ("old", "new"))
+        mismatched += sum(comparable(x) != comparable(y) for x, y in zip(a, b, strict=True))
     texts, pairs = detector_inputs()
     mismatched += sum(old["injection"].detect_injection(t).reasons != inj.detect_injection(t).reasons for t in texts)
     mismatched += sum(refusal_signals(old, t, q) != refusal_signals(new, t, q) for t, q in pairs)
     if mismatched:
         raise RuntimeError(f"{mismatched} results differ between {ref} and the working tree")
 
+    ed = requests(1000, "offline")
     asks = [(r.response, r.rubric, new["detectors"].last_user_text(r.messages)) for r in reqs]
     stages = {  # name: (inputs, what one timing runs)
         "injection detector, panel replies": (n, lambda m: [m["injection"].detect_injection(t, rubric)
@@ -198,6 +201,7 @@ def compare_offline(ref: str, n: int, repeats: int) -> dict[str, object]:
         "grader refusal check, panel replies": (n, lambda m: [refusal_signals(m, t, q) for t, _, q in asks]),
         "grader refusal check, refusal dev split": (len(pairs), lambda m: [refusal_signals(m, t, q) for t, q in pairs]),
         "offline grader, panel replies": (n, lambda m: m["offline"].OfflineGrader().grade_now(reqs)),
+        "offline grader, this benchmark's rubric replies": (len(ed), lambda m: m["offline"].OfflineGrader().grade_now(ed)),
     }
     # wall-clock and CPU time of this process (the latter counts no time spent waiting for a core)
     times = {s: {k: {"wall": [], "cpu": []} for k in ("old", "new")} for s in stages}

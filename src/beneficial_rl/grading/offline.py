@@ -70,7 +70,7 @@ _TOKEN_X = det.Fast(_TOKEN)
 _ITEM_SPLIT = re.compile(r"[,/|·•]")
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)  # a training step's prompts; a long conversation's set is large
 def _conversation_grams(conversation: str, n: int) -> frozenset[tuple[str, ...]]:
     """The conversation's word n-grams (cached: every response to one prompt is checked against them)."""
     conv = [w.lower() for w in _TOKEN.findall(conversation)]
