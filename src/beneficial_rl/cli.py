@@ -333,21 +333,27 @@ def eval_cmd(
     batch_size: Annotated[int, typer.Option(help="Generations batched together (Inspect max_connections).")] = 8,
     max_tokens: Annotated[int, typer.Option(help="Longest response per sample, in tokens.")] = 256,
     max_tasks: Annotated[int, typer.Option(help="Evals run together so batches fill across evals (1 = one at a time).")] = 8,
+    sandbox: Annotated[str, typer.Option(help="Where model-written code runs (impossible_coding): brl (own limited "
+                                         "subprocess), local (Inspect's local sandbox, same limits) or docker "
+                                         "(Inspect's docker sandbox, no network).")] = "brl",
 ) -> None:
     """Run evaluations on a model; results per sample keyed by id, refusal recorded per sample."""
     from rich.table import Table
 
     from beneficial_rl.evals.context import build_context
+    from beneficial_rl.evals.reward_hacking.sandbox import SANDBOXES
     from beneficial_rl.evals.runner import EvalRunConfig, eval_line, run_evals
     from beneficial_rl.evals.suite import select
 
+    if sandbox not in SANDBOXES:
+        raise BrlError(f"--sandbox must be one of {', '.join(SANDBOXES)}, got {sandbox!r}")
     names = [n.strip() for n in evals.split(",")] if evals else None
     chosen = select(suite if not names else (suite if suite != "quick" else None), names)
     skipped = [e for e in chosen if not e.available()]
     chosen = [e for e in chosen if e.available()]
     for e in skipped:
         err_console.print(f"[yellow]skip[/yellow] {e.id}: needs {'the network' if e.needs_network else e.needs_data}")
-    ctx = build_context(judge, max_tokens=max_tokens)
+    ctx = build_context(judge, max_tokens=max_tokens, sandbox=sandbox)
     cfg = EvalRunConfig(limit=limit, batch_size=batch_size, max_tokens=max_tokens, max_tasks=max_tasks)
     with console.status(f"evaluating {model} on {len(chosen)} evals", spinner="dots"):
         summaries = run_evals(model, chosen, ctx, out, cfg,

@@ -23,6 +23,7 @@ class EvalContext:
     trait_grader: Grader | None = None  # rubric-free trait judge
     max_tokens: int = 256
     sandbox_timeout_s: float = 10.0
+    sandbox: str = "brl"  # where model-written code runs: brl, local or docker (evals/reward_hacking/sandbox.py)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -44,7 +45,7 @@ def _record(component: Any) -> dict[str, Any]:
 
 
 def build_context(judge: object = "offline", trait_judge: object | None = None, refusal: object | None = None,
-                  max_tokens: int = 256) -> EvalContext:
+                  max_tokens: int = 256, sandbox: str = "brl") -> EvalContext:
     """The eval-role graders from config: `judge` is 'offline' or an eval judge spec/JudgeConfig.
 
     The refusal classifier follows the judge unless given: offline with the offline grader, the
@@ -55,7 +56,7 @@ def build_context(judge: object = "offline", trait_judge: object | None = None, 
     grader = make_grader(judge, use="eval")
     trait = make_trait_grader(trait_judge if trait_judge is not None else judge)
     refusal_clf = make_refusal_classifier(refusal if refusal is not None else judge)
-    return EvalContext(grader=grader, refusal=refusal_clf, trait_grader=trait, max_tokens=max_tokens)
+    return EvalContext(grader=grader, refusal=refusal_clf, trait_grader=trait, max_tokens=max_tokens, sandbox=sandbox)
 
 
 def context_from_roles(max_tokens: int = 256) -> EvalContext:

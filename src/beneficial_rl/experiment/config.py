@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,9 @@ class EvalStage(_Strict):
         "mapping with role 'eval'. Never used for a training decision.")
     trait_judge: str | dict[str, Any] | None = Field(default=None, description="Rubric-free trait judge (default: judge).")
     refusal: str | dict[str, Any] | None = Field(default=None, description="Refusal classifier (default: follows judge).")
+    sandbox: Literal["brl", "local", "docker"] = Field(
+        default="brl", description="Where model-written code runs (impossible_coding): brl (own limited subprocess), "
+        "local (Inspect's local sandbox, same limits) or docker (Inspect's docker sandbox, no network).")
 
 
 class PersonaStage(_Strict):

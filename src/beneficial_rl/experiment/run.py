@@ -112,7 +112,7 @@ def stage_eval(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = None) 
     from beneficial_rl.evals.suite import select
 
     evals = [e for e in select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals) if e.available()]
-    ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens)
+    ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens, cfg.eval.sandbox)
     run_cfg = EvalRunConfig(limit=cfg.eval.limit, batch_size=cfg.eval.batch_size, max_tokens=cfg.eval.max_tokens,
                             max_tasks=cfg.eval.max_tasks)
     arms = eval_arms(cfg)
@@ -143,7 +143,7 @@ def stage_attacks(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = Non
     from beneficial_rl.evals.suite import get_eval
     from beneficial_rl.persistence.attack import run_finetune_attack, run_persona_attack
 
-    ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens)
+    ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens, cfg.eval.sandbox)
     arms = eval_arms(cfg)
     jobs = len(arms) * (bool(cfg.attacks.persona) + bool(cfg.attacks.finetune))
     if ui:
