@@ -2,6 +2,7 @@
 golden snapshot (fixtures/offline_golden.json), so speed work cannot change a decision unnoticed.
 How the rows are built and how to regenerate the snapshot: offline_golden.py."""
 
+import pytest
 from offline_golden import _h, _inputs, groups, load, records
 
 from beneficial_rl.grading.offline import OfflineGrader
@@ -10,6 +11,7 @@ from beneficial_rl.grading.refusal import OfflineRefusalClassifier
 MIN_COMPARED = 0.8  # share of the snapshot's groups whose inputs must still exist unchanged
 
 
+@pytest.mark.slow  # about 9,000 gradings: 20-45 s on the shared 2-core machine
 def test_offline_grading_matches_the_golden_snapshot():
     snapshot = load()
     grader, classifier = OfflineGrader(), OfflineRefusalClassifier(topic_check=False)
