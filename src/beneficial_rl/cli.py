@@ -338,6 +338,8 @@ def eval_cmd(
                                          "(Inspect's docker sandbox, no network).")] = "brl",
 ) -> None:
     """Run evaluations on a model; results per sample keyed by id, refusal recorded per sample."""
+    import shutil
+
     from rich.table import Table
 
     from beneficial_rl.evals.context import build_context
@@ -347,6 +349,8 @@ def eval_cmd(
 
     if sandbox not in SANDBOXES:
         raise BrlError(f"--sandbox must be one of {', '.join(SANDBOXES)}, got {sandbox!r}")
+    if sandbox == "docker" and not shutil.which("docker"):
+        raise BrlError("--sandbox docker needs Docker (with compose) installed; use --sandbox local or brl")
     names = [n.strip() for n in evals.split(",")] if evals else None
     chosen = select(suite if not names else (suite if suite != "quick" else None), names)
     skipped = [e for e in chosen if not e.available()]

@@ -387,7 +387,7 @@ def test_docker_files_are_package_data():
         assert any(fnmatch.fnmatch(f.name, p) for p in patterns), f"{f.name} would be left out of the wheel"
 
 
-def test_sandbox_option_is_validated_in_config_and_cli():
+def test_sandbox_option_is_validated_in_config_and_cli(monkeypatch):
     from pydantic import ValidationError
     from typer.testing import CliRunner
 
@@ -399,11 +399,29 @@ def test_sandbox_option_is_validated_in_config_and_cli():
         EvalStage(sandbox="podman")
     res = CliRunner().invoke(app, ["eval", "--sandbox", "podman", "--evals", "impossible_coding"])
     assert res.exit_code != 0 and "--sandbox must be one of" in res.output
+    monkeypatch.setattr("shutil.which", lambda name: None)  # a machine without docker
+    res = CliRunner().invoke(app, ["eval", "--sandbox", "docker", "--evals", "impossible_coding"])
+    assert res.exit_code != 0 and "needs Docker" in res.output
 
 
-def test_impossible_coding_runs_in_inspects_local_sandbox_end_to_end(tmp_path):
-    """`brl eval --sandbox local` in small: the task declares sandbox='local', the scorer's code runs
-    in the sample's Inspect sandbox, and the sample records where and how."""
+def test_impossible_coding_records_the_default_sandbox():
+    import asyncio
+
+    from beneficial_rl.evals.reward_hacking import impossible_coding as ic
+
+    item = next(i for i in ic.load_items() if i.id == "ic-median-even")
+    _, meta = asyncio.run(ic.judge_reply(item, f"```python\n{item.reference}\n```"))
+    assert meta["sandbox"] == "brl"
+    assert meta["sandbox_isolation"] == (sandbox.NETNS if sandbox.network_namespace_available() else sandbox.GUARD_ONLY)
+    _, meta = asyncio.run(ic.judge_reply(item, "No code here."))
+    assert meta["sandbox"] is None and meta["sandbox_isolation"] is None
+
+
+@pytest.mark.parametrize("how", ["declared", "inspect_eval_option"])
+def test_impossible_coding_runs_in_inspects_local_sandbox_end_to_end(tmp_path, how):
+    """`brl eval --sandbox local` in small (the task declares sandbox='local'), and `inspect eval
+    beneficial_rl/impossible_coding --sandbox local` (the default task, given a sandbox by Inspect): the
+    scorer's code runs in the sample's Inspect sandbox, and the sample records where and how."""
     from inspect_ai import eval as inspect_eval
     from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
@@ -418,8 +436,10 @@ def test_impossible_coding_runs_in_inspects_local_sandbox_end_to_end(tmp_path):
     out = ModelOutput.from_content("mockllm/model", reply)
     out.usage = ModelUsage(input_tokens=10, output_tokens=10, total_tokens=20)
     model = get_model("mockllm/model", custom_outputs=lambda *a: out)
-    task = ic.make_task(EvalContext(grader=OfflineGrader(), refusal=OfflineRefusalClassifier(), sandbox="local"))
-    (log,) = inspect_eval(task, model=model, sample_id="ic-median-even", log_dir=str(tmp_path), display="none")
+    declared = how == "declared"
+    ctx = EvalContext(grader=OfflineGrader(), refusal=OfflineRefusalClassifier(), sandbox="local" if declared else "brl")
+    (log,) = inspect_eval(ic.make_task(ctx), model=model, sample_id="ic-median-even", log_dir=str(tmp_path),
+                          display="none", sandbox=None if declared else "local")
     assert log.status == "success", log.error
     (score,) = log.samples[0].scores.values()
     meta = score.metadata
