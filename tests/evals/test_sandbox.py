@@ -231,6 +231,8 @@ def test_local_output_is_capped_and_stdin_closed():
     assert len(res.stdout) <= 10_000
     res = _local("input()")
     assert not res.ok and "EOFError" in res.stderr
+    res = _local("import sys\nsys.stdout.buffer.write(bytes([1]) * 3_000_000 + bytes([0xff]) * 3_000_000)\n")
+    assert res.stdout == "\x01" * 1_000_000  # the default cap, whatever the bytes (the report stays small)
 
 
 def test_local_python_guard():

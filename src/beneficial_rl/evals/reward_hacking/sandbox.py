@@ -47,6 +47,7 @@ sandbox whenever one exists, and records which (`SandboxResult.sandbox`).
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 import json
 import os
@@ -228,7 +229,7 @@ async def run_python_async(files: Mapping[str, str], main: str, **kwargs) -> San
 # at the wall-clock limit (or when the code returns, so nothing it started lingers), removes its
 # folder and prints one JSON report.
 _LAUNCHER = r"""
-import json, os, resource, shutil, signal, subprocess, sys, time
+import base64, json, os, resource, shutil, signal, subprocess, sys, time
 
 cfg_path = os.path.abspath(sys.argv[1])
 with open(cfg_path, encoding="utf-8") as f:
@@ -269,9 +270,9 @@ try:
         proc.wait()
     seconds = time.monotonic() - start
 
-    def read(name):
+    def read(name):  # raw bytes as base64: the report's size is bounded whatever the code printed
         with open(os.path.join(logs, name), "rb") as f:
-            return f.read(fsize).decode("utf-8", errors="replace")
+            return base64.b64encode(f.read(fsize)).decode("ascii")
 
     net = "/sys/class/net"
     report = {"returncode": returncode, "timed_out": timed_out, "seconds": round(seconds, 3),
@@ -370,8 +371,9 @@ async def run_python_inspect(files: Mapping[str, str], main: str, timeout_s: flo
         report = json.loads(res.stdout)
     except json.JSONDecodeError:
         raise RuntimeError(f"the sandbox launcher failed (exit {res.returncode}): {res.stderr[-2000:]}") from None
-    return SandboxResult(report["returncode"], report["stdout"], report["stderr"], report["timed_out"],
-                         report["seconds"], _isolation(kind, netns, report["interfaces"]), kind)
+    stdout, stderr = (base64.b64decode(report[k]).decode("utf-8", errors="replace") for k in ("stdout", "stderr"))
+    return SandboxResult(report["returncode"], stdout, stderr, report["timed_out"], report["seconds"],
+                         _isolation(kind, netns, report["interfaces"]), kind)
 
 
 def _isolation(kind: str, netns: bool, interfaces: list[str] | None) -> str:
