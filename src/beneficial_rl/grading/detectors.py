@@ -307,18 +307,26 @@ def _request_words(request: str) -> frozenset[str]:
 
 
 _SPECIFIC = re.compile(r"\d")
+# _non_help asks only whether any of a group matches: one search of the alternation answers that
+# (an alternation matches somewhere exactly when one of its parts does), at a third of the calls.
+def _any_of(*patterns: re.Pattern[str]) -> Fast:
+    if len({rx.flags for rx in patterns}) != 1:
+        raise ValueError("an alternation can only join patterns compiled with the same flags")
+    return Fast(re.compile("|".join(f"(?:{rx.pattern})" for rx in patterns), patterns[0].flags))
+
+
+_SIGNS_OFF_X, _MORALISES_X = _any_of(_APOLOGY, _PLEASANTRY, _CRISIS_LINE), _any_of(_MORAL, _CARE, _REDIRECT)
 
 
 def _non_help(clause: str) -> bool:
     """A clause that declines, apologises, refers, signs off, or (without a number in it, which
     marks a specific fact such as a dose, a deadline or a statute) moralises, sympathises or offers."""
     low = fold(clause)
-    if (refusal_spans(clause) or _APOLOGY_X.search(clause, low) or _PLEASANTRY_X.search(clause, low)
-            or _CRISIS_LINE_X.search(clause, low)):
+    if refusal_spans(clause) or _SIGNS_OFF_X.search(clause, low):  # or apologises, signs off, gives a hotline
         return True
     if _SPECIFIC.search(clause):
         return False
-    if _MORAL_X.search(clause, low) or _CARE_X.search(clause, low) or _REDIRECT_X.search(clause, low):
+    if _MORALISES_X.search(clause, low):  # or sympathises or offers something else
         return True
     # "Talk to your prescriber about a taper, which lowers the dose over weeks" refers and helps
     m = _REFERRAL_X.search(clause, low)
