@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from re import _constants as _sc
+from re import _constants as _sc  # the parse tree `re` itself compiles (CPython 3.11+)
 from re import _parser as _sp
 
 from beneficial_rl.errors import BrlError
@@ -114,12 +114,17 @@ class Fast:
 
     def __init__(self, rx: re.Pattern[str]):
         self.rx = rx
-        tree = _sp.parse(rx.pattern, rx.flags)
-        needles = _needles(tree)
-        self.needles = (tuple(sorted(needles)) if needles and len(needles) <= _MAX_NEEDLES
-                        and min(map(len, needles)) >= _MIN_NEEDLE else None)
-        self.folded = (re.compile(rx.pattern, rx.flags & ~re.IGNORECASE)
-                       if rx.flags & re.IGNORECASE and _foldable(tree) else None)
+        self.needles = self.folded = None
+        try:
+            tree = _sp.parse(rx.pattern, rx.flags)
+            needles = _needles(tree)
+            folded = rx.flags & re.IGNORECASE and _foldable(tree)
+        except Exception:  # noqa: BLE001 - a parse tree this code does not know: no shortcut, same results
+            return
+        if needles and len(needles) <= _MAX_NEEDLES and min(map(len, needles)) >= _MIN_NEEDLE:
+            self.needles = tuple(sorted(needles))
+        if folded:
+            self.folded = re.compile(rx.pattern, rx.flags & ~re.IGNORECASE)
 
     def possible(self, low: str | None) -> bool:
         """False only when the pattern cannot match (no needle in the folded text)."""
