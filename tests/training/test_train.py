@@ -84,8 +84,12 @@ def test_rewards_reach_the_grader_with_the_right_rubric(runs) -> None:
 
 def test_arms_are_compute_matched_and_realized_difference_reported(runs) -> None:
     m = compare_arm_dirs([runs[a]["dir"] for a in ARMS], tolerance=0.02)
-    assert m.matched and m.label == "compute-matched" and m.rel_diff == 0.0
+    # the verdict follows processed (padded) tokens by default; the budget is equal by construction
+    assert m.metric == "padded" and m.rel_diff_by_metric["budget"] == 0.0
+    assert m.matched == (m.rel_diff_by_metric["padded"] <= 0.02)
+    assert m.label == ("compute-matched" if m.matched else "not compute-matched")
     assert set(m.rel_diff_by_metric) == {"budget", "padded", "realized"}
+    assert compare_arm_dirs([runs[a]["dir"] for a in ARMS], tolerance=0.02, metric="budget").matched
     assert not m.shape_differences
 
 

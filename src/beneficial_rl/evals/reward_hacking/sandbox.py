@@ -189,7 +189,7 @@ def run_python(files: Mapping[str, str], main: str, timeout_s: float = 10.0,
         prefix = ["unshare", "-rn"] if netns else []
         with open(logs / "stdout", "wb") as out, open(logs / "stderr", "wb") as err:
             proc = subprocess.Popen(
-                [*prefix, sys.executable, "-I", "-c", _GUARD, main],
+                [*prefix, sys.executable, "-I", "-B", "-c", _GUARD, main],
                 cwd=work, env=_env(str(work)), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                 preexec_fn=_limits(memory_mb * 2**20, cpu_s, max_output_bytes), start_new_session=True,
                 close_fds=True,
@@ -255,7 +255,7 @@ try:
     prefix = ["unshare", "-rn"] if cfg["netns"] else []
     start = time.monotonic()
     with open(os.path.join(logs, "stdout"), "wb") as out, open(os.path.join(logs, "stderr"), "wb") as err:
-        proc = subprocess.Popen([*prefix, sys.executable, "-I", "-c", cfg["guard"], cfg["main"]], cwd=work,
+        proc = subprocess.Popen([*prefix, sys.executable, "-I", "-B", "-c", cfg["guard"], cfg["main"]], cwd=work,
                                 env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, preexec_fn=limits,
                                 start_new_session=True, close_fds=True)
         timed_out = False
