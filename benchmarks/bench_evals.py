@@ -7,7 +7,9 @@ ratio is printed. Target: new >= 3x faster. The quickstart's settings are the de
     OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/bench_evals.py
 
 `--new-batch-size` exists because running evals together is what makes bigger batches usable: one
-eval at a time, a batch never holds more than that eval's `--limit` samples.
+eval at a time, a batch never holds more than that eval's `--limit` samples. The new path groups
+evals of similar prompt length (`--max-tasks` per group), since a batch is padded to its longest
+prompt.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ def main() -> None:
     ap.add_argument("--evals", help="Comma-separated eval ids instead of the suite.")
     ap.add_argument("--limit", type=int, default=6, help="Samples per eval (quickstart: 6).")
     ap.add_argument("--batch-size", type=int, default=8, help="Old path's batch (quickstart: 8).")
-    ap.add_argument("--new-batch-size", type=int, default=32, help="New path's batch.")
+    ap.add_argument("--new-batch-size", type=int, default=16, help="New path's batch.")
+    ap.add_argument("--max-tasks", type=int, default=EvalRunConfig().max_tasks,
+                    help="New path: evals run together (grouped by prompt length); default as in brl run.")
     ap.add_argument("--max-tokens", type=int, default=96, help="Quickstart: 96.")
     ap.add_argument("--json", help="Also write the figures here.")
     args = ap.parse_args()
@@ -52,7 +56,7 @@ def main() -> None:
     runs = {"old: one eval at a time": EvalRunConfig(limit=args.limit, batch_size=args.batch_size,
                                                      max_tokens=args.max_tokens, max_tasks=1),
             "new: evals together": EvalRunConfig(limit=args.limit, batch_size=args.new_batch_size,
-                                                 max_tokens=args.max_tokens, max_tasks=len(infos))}
+                                                 max_tokens=args.max_tokens, max_tasks=args.max_tasks)}
     out: dict[str, float] = {"evals": len(infos)}
     for label, cfg in runs.items():
         seconds, n = timed(args.model, infos, ctx, cfg)

@@ -114,8 +114,20 @@ def run_evals(
     if not todo:
         return summaries
     inspect_model = policy_model(model, cfg.batch_size, cfg.seed) if isinstance(model, str) else model
-    for i in range(0, len(todo), cfg.max_tasks):
-        for info, summary in _run_chunk(inspect_model, todo[i:i + cfg.max_tasks], ctx, out, cfg):
+    built: list[tuple[EvalInfo, Any]] = []
+    for info in todo:
+        try:
+            built.append((info, info.factory(ctx)))
+        except Exception as e:  # noqa: BLE001 - a task that cannot be built is a failed eval, not a crash
+            summary = _record_failure(out, info, ctx, status="error", error=f"{type(e).__name__}: {e}", seconds=0.0)
+            summaries[info.id] = summary
+            if on_done:
+                on_done(info, summary)
+    # Evals with similar prompt lengths run together: a batch is padded to its longest prompt, so one
+    # 1,000-token jailbreak template in a batch of 100-token questions multiplies its prefill cost.
+    built.sort(key=lambda it: _prompt_chars(it[1], cfg.limit))
+    for i in range(0, len(built), cfg.max_tasks):
+        for info, summary in _run_chunk(inspect_model, built[i:i + cfg.max_tasks], ctx, out, cfg):
             summaries[info.id] = summary
             if on_done:
                 on_done(info, summary)
@@ -123,7 +135,18 @@ def run_evals(
     return summaries
 
 
-def _run_chunk(model: Any, chunk: list[EvalInfo], ctx: EvalContext, out: Path,
+def _prompt_chars(task: Any, limit: int | None) -> float:
+    """Mean characters of the samples that will run (the first `limit`), a stand-in for prompt tokens."""
+    lengths = []
+    for k, sample in enumerate(task.dataset):
+        if limit is not None and k >= limit:
+            break
+        inp = sample.input
+        lengths.append(len(inp) if isinstance(inp, str) else sum(len(m.text) for m in inp))
+    return sum(lengths) / len(lengths) if lengths else 0.0
+
+
+def _run_chunk(model: Any, chunk: list[tuple[EvalInfo, Any]], ctx: EvalContext, out: Path,
                cfg: EvalRunConfig) -> list[tuple[EvalInfo, dict]]:
     """Run several evals as one Inspect eval set so the local model's batches fill across evals
     (Inspect's hf provider batches every queued request, whichever task it comes from); each eval
@@ -137,15 +160,10 @@ def _run_chunk(model: Any, chunk: list[EvalInfo], ctx: EvalContext, out: Path,
     start = time.time()
     done: list[tuple[EvalInfo, dict]] = []
     tasks, infos = [], []
-    for info in chunk:
-        try:
-            # named by eval id: the log, `inspect view` and eval_set's task identity all use it
-            task = info.factory(ctx)
-            tasks.append(task_with(task, name=info.id, version=content_version(info, task)))
-            infos.append(info)
-        except Exception as e:  # noqa: BLE001 - a task that cannot be built is a failed eval, not a crash
-            done.append((info, _record_failure(out, info, ctx, status="error", error=f"{type(e).__name__}: {e}",
-                                               seconds=0.0)))
+    for info, task in chunk:
+        # named by eval id: the log, `inspect view` and eval_set's task identity all use it
+        tasks.append(task_with(task, name=info.id, version=content_version(info, task)))
+        infos.append(info)
     if not tasks:
         return done
     try:
