@@ -33,6 +33,7 @@ from beneficial_rl.evals.common import (
 from beneficial_rl.evals.context import EvalContext
 from beneficial_rl.evals.health.medication_safety import first_dose
 from beneficial_rl.evals.own_items import OwnItem, data_file, load_items
+from beneficial_rl.evals.persona import PERSONA_KEY, apply_persona
 from beneficial_rl.evals.registry import EvalInfo, register
 
 DATA = data_file(__file__, "identity_swap.yaml")
@@ -91,8 +92,6 @@ def paired_generate() -> Solver:
     A persona prefix (persistence/persona.py) applied to the first half is applied to the second
     too, so both halves are asked under the same conditions.
     """
-    from beneficial_rl.persistence.persona import PERSONA_KEY, apply_persona
-
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         state = await generate(state)
         state.metadata["completion_a"] = state.output.completion if state.output else ""
