@@ -1,15 +1,17 @@
-"""Eval-stage wall time on CPU: the quick suite one eval at a time (the old path) vs all evals run
-together as one Inspect evaluation (the new default), on the same model, items and token budget.
+"""Eval-stage wall time on CPU: the quick suite the old way vs the new default, side by side in one run.
 
-Run by hand (not a test): both configurations run in one process, one after the other, and the
-ratio is printed. Target: new >= 3x faster. The quickstart's settings are the defaults:
+Old (the quickstart before): Inspect's `hf/` provider, float32, one eval at a time, batches of 8.
+New (`brl run`'s default): every eval in one Inspect evaluation on `brl-hf/` (one worker batches
+requests across evals, grouped by prompt length: models/batch_plan.py), float32 as in training. A
+third run, the new path with `dtype: bfloat16`, shows what bf16 adds on a CPU with AMX: it is an
+opt-in because it rounds away small CPU-trained updates (benchmarks/bench_bf16_delta.py). Same model,
+items and token budget in all three; greedy decoding.
+
+Speed is half the question: the script also prints how often the runs' responses and scores agree
+per sample (batching must not change a greedy reply; bf16 arithmetic does). Run by hand (not a
+test). Target: new >= 3x faster than old.
 
     OMP_NUM_THREADS=2 HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/bench_evals.py
-
-`--new-batch-size` exists because running evals together is what makes bigger batches usable: one
-eval at a time, a batch never holds more than that eval's `--limit` samples. The new path groups
-evals of similar prompt length (`--max-tasks` per group), since a batch is padded to its longest
-prompt.
 """
 
 from __future__ import annotations
@@ -18,22 +20,45 @@ import argparse
 import json
 import tempfile
 import time
+from pathlib import Path
 
 from beneficial_rl.evals.context import build_context
-from beneficial_rl.evals.runner import EvalRunConfig, policy_model, run_evals
+from beneficial_rl.evals.runner import EvalRunConfig, policy_model, results_path, run_evals
 from beneficial_rl.evals.suite import select
 
 
-def timed(model_spec: str, infos: list, ctx, cfg: EvalRunConfig) -> tuple[float, int]:
-    model = policy_model(model_spec, cfg.batch_size)
+def old_model(spec: str, batch_size: int):
+    """The previous default: Inspect's own hf provider, float32 on CPU."""
+    from inspect_ai.model import GenerateConfig, get_model
+
+    from beneficial_rl.models.loading import local_path
+
+    path = local_path(spec)
+    return get_model(f"hf/{Path(path).name}", config=GenerateConfig(max_connections=batch_size, seed=0),
+                     model_path=path, device="cpu", do_sample=False, memoize=False)
+
+
+def timed(model, infos: list, ctx, cfg: EvalRunConfig) -> tuple[float, dict[tuple[str, str], dict]]:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         summaries = run_evals(model, infos, ctx, tmp, cfg)
         seconds = time.perf_counter() - start
-    failed = [e for e, s in summaries.items() if s["status"] != "success"]
-    if failed:
-        raise SystemExit(f"evals failed, timing is meaningless: {failed}")
-    return seconds, sum(s["n"] for s in summaries.values())
+        failed = [e for e, s in summaries.items() if s["status"] != "success"]
+        if failed:
+            raise SystemExit(f"evals failed, timing is meaningless: {failed}")
+        rows = {}
+        for info in infos:
+            for line in results_path(tmp, info.id).read_text().splitlines():
+                r = json.loads(line)
+                rows[(info.id, r["id"])] = r
+    return seconds, rows
+
+
+def agreement(a: dict, b: dict) -> str:
+    keys = sorted(set(a) & set(b))
+    same_text = sum(a[k]["response"] == b[k]["response"] for k in keys)
+    same_score = sum(a[k]["score"] == b[k]["score"] for k in keys)
+    return f"identical responses {same_text}/{len(keys)}, identical scores {same_score}/{len(keys)}"
 
 
 def main() -> None:
@@ -42,10 +67,7 @@ def main() -> None:
     ap.add_argument("--suite", default="quick")
     ap.add_argument("--evals", help="Comma-separated eval ids instead of the suite.")
     ap.add_argument("--limit", type=int, default=6, help="Samples per eval (quickstart: 6).")
-    ap.add_argument("--batch-size", type=int, default=8, help="Old path's batch (quickstart: 8).")
-    ap.add_argument("--new-batch-size", type=int, default=16, help="New path's batch.")
-    ap.add_argument("--max-tasks", type=int, default=EvalRunConfig().max_tasks,
-                    help="New path: evals run together (grouped by prompt length); default as in brl run.")
+    ap.add_argument("--old-batch-size", type=int, default=8, help="Old path's batch (the old quickstart: 8).")
     ap.add_argument("--max-tokens", type=int, default=96, help="Quickstart: 96.")
     ap.add_argument("--json", help="Also write the figures here.")
     args = ap.parse_args()
@@ -53,18 +75,34 @@ def main() -> None:
     infos = [e for e in select(None if args.evals else args.suite, args.evals.split(",") if args.evals else None)
              if e.available()]
     ctx = build_context("offline", max_tokens=args.max_tokens)
-    runs = {"old: one eval at a time": EvalRunConfig(limit=args.limit, batch_size=args.batch_size,
-                                                     max_tokens=args.max_tokens, max_tasks=1),
-            "new: evals together": EvalRunConfig(limit=args.limit, batch_size=args.new_batch_size,
-                                                 max_tokens=args.max_tokens, max_tasks=args.max_tasks)}
-    out: dict[str, float] = {"evals": len(infos)}
-    for label, cfg in runs.items():
-        seconds, n = timed(args.model, infos, ctx, cfg)
-        out[label] = seconds
-        print(f"{label:>26}: {len(infos)} evals, {n} samples in {seconds:.1f} s ({n / seconds:.3f} samples/s)")
-    ratio = out["old: one eval at a time"] / out["new: evals together"]
-    out["speedup"] = ratio
-    print(f"new / old speed-up = {ratio:.2f}x (target >= 3x)")
+    new = EvalRunConfig(limit=args.limit, max_tokens=args.max_tokens)
+    runs = {
+        "old: hf/, one eval at a time": (
+            lambda: old_model(args.model, args.old_batch_size),
+            EvalRunConfig(limit=args.limit, batch_size=args.old_batch_size, max_tokens=args.max_tokens, max_tasks=1)),
+        "new: brl-hf/, all evals together": (
+            lambda: policy_model(args.model, new.batch_size, dtype=new.dtype, batch_tokens=new.batch_tokens), new),
+        "new path with dtype bfloat16": (
+            lambda: policy_model(args.model, new.batch_size, dtype="bfloat16", batch_tokens=new.batch_tokens), new),
+    }
+    out: dict = {"evals": len(infos), "limit": args.limit, "max_tokens": args.max_tokens, "seconds": {}}
+    rows = {}
+    for label, (make, cfg) in runs.items():
+        model = make()
+        seconds, rows[label] = timed(model, infos, ctx, cfg)
+        out["seconds"][label] = round(seconds, 1)
+        dtype = getattr(model.api, "dtype", "float32")
+        print(f"{label:>38}: {len(infos)} evals, {len(rows[label])} samples in {seconds:.1f} s "
+              f"({len(rows[label]) / seconds:.3f} samples/s; weights {dtype})", flush=True)
+    old, new_label, bf16 = runs
+    s = out["seconds"]
+    out["speedup"] = s[old] / s[new_label]
+    out["speedup_bfloat16"] = s[old] / s[bf16]
+    print(f"new / old speed-up = {out['speedup']:.2f}x (target >= 3x); with dtype bfloat16: {out['speedup_bfloat16']:.2f}x")
+    for a, b in ((old, new_label), (new_label, bf16)):
+        line = agreement(rows[a], rows[b])
+        out[f"agreement: {a} | {b}"] = line
+        print(f"agreement, {a} vs {b}: {line}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(out, f, indent=2)

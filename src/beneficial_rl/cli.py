@@ -330,9 +330,10 @@ def eval_cmd(
     limit: Annotated[int | None, typer.Option(help="At most this many samples per eval (same slice for every model).")] = None,
     out: Annotated[str, typer.Option(help="Output folder: per-sample JSONL per eval, summary.json, Inspect logs.")] = "eval-out",
     judge: Annotated[str, typer.Option(help="'offline' (approximate grader) or an eval-judge endpoint spec.")] = "offline",
-    batch_size: Annotated[int, typer.Option(help="Generations batched together (Inspect max_connections).")] = 8,
+    batch_size: Annotated[int, typer.Option(help="A local model: most rows per generate call (grouped by prompt "
+                                            "length across evals); an endpoint: concurrent requests.")] = 64,
     max_tokens: Annotated[int, typer.Option(help="Longest response per sample, in tokens.")] = 256,
-    max_tasks: Annotated[int, typer.Option(help="Evals run together so batches fill across evals (1 = one at a time).")] = 8,
+    max_tasks: Annotated[int, typer.Option(help="Evals run together so batches fill across evals (1 = one at a time).")] = 32,
     sandbox: Annotated[str, typer.Option(help="Where model-written code runs (impossible_coding): brl (own limited "
                                          "subprocess), local (Inspect's local sandbox, same limits) or docker "
                                          "(Inspect's docker sandbox, no network).")] = "brl",
@@ -411,7 +412,7 @@ def attack_persona(
     limit: Annotated[int | None, typer.Option(help="At most this many samples per eval.")] = None,
     out: Annotated[str, typer.Option(help="Output folder (resumable: finished evals are not rerun).")] = "attack-persona",
     judge: Annotated[str, typer.Option(help="'offline' (approximate grader) or an eval-judge endpoint spec.")] = "offline",
-    batch_size: Annotated[int, typer.Option(help="Generations batched together.")] = 8,
+    batch_size: Annotated[int, typer.Option(help="Most rows per generate call (local model) or concurrent requests (endpoint).")] = 64,
     max_tokens: Annotated[int, typer.Option(help="Longest response per sample, in tokens.")] = 256,
 ) -> None:
     """Persona prompts as an attack: retention (attacked / clean score) per persona, with 95% CIs."""
@@ -452,7 +453,7 @@ def attack_finetune(
     attack_batch_size: Annotated[int | None, typer.Option(help="Attack examples per optimizer step.")] = None,
     data: Annotated[str | None, typer.Option(help="Attack JSONL (default: the shipped bad-medical-advice set).")] = None,
     judge: Annotated[str, typer.Option(help="'offline' (approximate grader) or an eval-judge endpoint spec.")] = "offline",
-    batch_size: Annotated[int, typer.Option(help="Generations batched together when evaluating.")] = 8,
+    batch_size: Annotated[int, typer.Option(help="When evaluating: most rows per generate call.")] = 64,
     max_tokens: Annotated[int, typer.Option(help="Longest response per sample, in tokens.")] = 256,
 ) -> None:
     """Harmful fine-tuning as a dose ladder: evaluate each dose; degradation vs dose 0 with 95% CIs."""

@@ -182,7 +182,7 @@ def _per_arm(arm: str, e: str, summaries: dict, failures: dict) -> dict[str, Any
     if s is None:
         return {"status": "not run"}
     keys = ("status", "n", "n_scored", "n_excluded", "excluded_reasons", "n_errors", "mean", "grader",
-            "refusal_classifier", "approximate", "error")
+            "refusal_classifier", "approximate", "policy", "error")
     return {k: s.get(k) for k in keys if k in s}
 
 

@@ -1,7 +1,7 @@
 """Run evals on a model and keep per-sample results keyed by id.
 
-The policy runs through Inspect's `hf/` provider (batched generation: Inspect queues concurrent
-requests into batches of `max_connections`), or any Inspect provider for endpoints. Evals run on
+A local policy runs through `brl-hf/` (models/inspect_local.py: one worker batches the requests of
+every running eval, grouped by prompt length), an endpoint through its own Inspect provider. Evals run on
 Inspect's `eval_set`: a task whose samples errored is retried (`retry_attempts`, reusing the samples
 that finished), and a rerun resumes from the logs in `<out>/inspect`, which `inspect view` browses.
 Next to them we write one JSONL per eval (`<eval>.jsonl`: id, score, refusal, response) which the
@@ -34,39 +34,55 @@ from beneficial_rl.utils.io import atomic_write_json, atomic_write_jsonl
 @dataclass
 class EvalRunConfig:
     limit: int | None = None
-    batch_size: int = 8
+    # a local policy: most rows per generate call; an endpoint: concurrent requests
+    batch_size: int = 64
+    # a local policy: most padded prompt tokens per generate call (the memory bound of one batch)
+    batch_tokens: int = 32768
+    # a local policy's weights: auto = as in training (float32 on a CPU, bf16 on a GPU); recorded per eval
+    dtype: str = "auto"
     max_tokens: int = 256
     temperature: float = 0.0
     seed: int = 0
     display: str = "none"
-    # Evals run together as one Inspect evaluation, so a CPU batch fills across evals instead of
-    # waiting on one eval's few samples; 1 restores one eval at a time. A kill loses at most one
-    # group's unfinished evals (each eval's results land as its group finishes).
-    max_tasks: int = 8
+    # Evals run together as one Inspect evaluation, so a batch fills across evals instead of waiting
+    # on one eval's few samples; 1 restores one eval at a time. Each eval's results land as its group
+    # finishes; a killed group resumes from its Inspect logs (finished samples are reused).
+    max_tasks: int = 32
     # eval_set retries of a task whose samples errored, right away and reusing its finished samples
     # (a judge endpoint that timed out recovers; a scorer bug fails again and is reported)
     retry_attempts: int = 2
 
 
-def policy_model(spec: str, batch_size: int, seed: int = 0) -> Any:
-    """An Inspect model for a spec: local weights through `hf/`, endpoints as themselves."""
+def policy_model(spec: str, batch_size: int, seed: int = 0, dtype: str = "auto", batch_tokens: int = 32768) -> Any:
+    """An Inspect model for a spec: local weights through `brl-hf/` (batched across evals), endpoints
+    as themselves (`batch_size` concurrent requests)."""
     from inspect_ai.model import GenerateConfig, get_model
 
     ms = parse_spec(spec)
-    cfg = GenerateConfig(max_connections=batch_size, seed=seed)
     if ms.kind == "endpoint":
-        return get_model(ms.name, config=cfg)
+        return get_model(ms.name, config=GenerateConfig(max_connections=batch_size, seed=seed))
+    from beneficial_rl.models.inspect_local import PROVIDER
     from beneficial_rl.models.loading import local_path
 
-    path = local_path(ms)
-    return get_model(f"hf/{Path(path).name}", config=cfg, model_path=path, device=_device(),
-                     do_sample=False, memoize=False)
+    return get_model(f"{PROVIDER}/{Path(local_path(ms)).name}", config=GenerateConfig(seed=seed), model_path=spec,
+                     dtype=dtype, batch_rows=batch_size, batch_tokens=batch_tokens, memoize=False)
 
 
-def _device() -> str:
-    import torch
+def policy_record(model: Any) -> dict:
+    """How the policy's text was made, for each eval's summary (a bf16 run reads slightly differently)."""
+    api = getattr(model, "api", None)
+    return {"model": str(getattr(model, "name", model)), "dtype": getattr(api, "dtype", None)}
 
-    return "cuda:0" if torch.cuda.is_available() else "cpu"
+
+def _is_local(model: Any) -> bool:
+    from beneficial_rl.models.inspect_local import LocalPolicyAPI
+
+    return isinstance(getattr(model, "api", None), LocalPolicyAPI)
+
+
+def _concurrency(model: Any, batch_size: int) -> int:
+    """Samples in flight: all of them for a local policy (its batcher sizes the batches), else `batch_size`."""
+    return model.api.max_connections() if _is_local(model) else batch_size
 
 
 def results_path(out_dir: str | Path, eval_id: str) -> Path:
@@ -113,7 +129,19 @@ def run_evals(
             todo.append(info)
     if not todo:
         return summaries
-    inspect_model = policy_model(model, cfg.batch_size, cfg.seed) if isinstance(model, str) else model
+    owned = isinstance(model, str)
+    inspect_model = policy_model(model, cfg.batch_size, cfg.seed, cfg.dtype, cfg.batch_tokens) if owned else model
+    try:
+        _run_todo(inspect_model, todo, ctx, out, cfg, summaries, on_done)
+    finally:
+        if owned and _is_local(inspect_model):  # local weights loaded here are freed here
+            inspect_model.api.close()
+    atomic_write_json(out / "summary.json", summaries)
+    return summaries
+
+
+def _run_todo(inspect_model: Any, todo: list[EvalInfo], ctx: EvalContext, out: Path, cfg: EvalRunConfig,
+              summaries: dict[str, dict], on_done: Callable[[EvalInfo, dict], None] | None) -> None:
     built: list[tuple[EvalInfo, Any]] = []
     for info in todo:
         try:
@@ -131,8 +159,6 @@ def run_evals(
             summaries[info.id] = summary
             if on_done:
                 on_done(info, summary)
-    atomic_write_json(out / "summary.json", summaries)
-    return summaries
 
 
 def _prompt_chars(task: Any, limit: int | None) -> float:
@@ -176,8 +202,8 @@ def _run_chunk(model: Any, chunk: list[tuple[EvalInfo, Any]], ctx: EvalContext, 
             log_dir_allow_dirty=True,  # several runs (other evals, persona variants) share the folder
             limit=cfg.limit,
             display=cfg.display,  # type: ignore[arg-type]
-            max_connections=cfg.batch_size,
-            max_samples=cfg.batch_size,
+            max_connections=_concurrency(model, cfg.batch_size),
+            max_samples=_concurrency(model, cfg.batch_size),
             max_tasks=len(tasks),
             # every sample runs (each error is counted, none hidden), then any error fails the task,
             # so eval_set retries it now and on the next run instead of keeping it as a success
@@ -200,7 +226,8 @@ def _run_chunk(model: Any, chunk: list[tuple[EvalInfo, Any]], ctx: EvalContext, 
                                                seconds=time.time() - start)))
             continue
         log = _with_samples(log)
-        done.append((info, _finish(out, info, ctx, log, seconds=_log_seconds(log, time.time() - start))))
+        done.append((info, _finish(out, info, ctx, log, seconds=_log_seconds(log, time.time() - start),
+                                   policy=policy_record(model))))
     return done
 
 
@@ -258,7 +285,7 @@ def _log_seconds(log: Any, fallback: float) -> float:
         return fallback
 
 
-def _finish(out: Path, info: EvalInfo, ctx: EvalContext, log: Any, seconds: float) -> dict:
+def _finish(out: Path, info: EvalInfo, ctx: EvalContext, log: Any, seconds: float, policy: dict | None = None) -> dict:
     rows = sample_rows(log)
     errors = [r for r in rows if r["error"]]
     if log.status != "success" or errors:
@@ -269,7 +296,8 @@ def _finish(out: Path, info: EvalInfo, ctx: EvalContext, log: Any, seconds: floa
                                seconds=seconds, rows=rows)
     atomic_write_jsonl(results_path(out, info.id), rows)
     summary = summarize(info, rows, ctx, seconds=seconds, status="success") | {
-        "inspect_log": _log_path(log)}  # `inspect view` opens it; the report links it
+        "inspect_log": _log_path(log),  # `inspect view` opens it; the report links it
+        "policy": policy or {}}
     atomic_write_json(summary_path(out, info.id), summary)
     failed_path(out, info.id).unlink(missing_ok=True)
     return summary

@@ -31,6 +31,7 @@ from typing import Any
 from inspect_ai import Task, task
 
 from beneficial_rl.grading import inspect_provider  # noqa: F401  (registers the brl/offline model API)
+from beneficial_rl.models import inspect_local  # noqa: F401  (registers the brl-hf policy model API)
 
 DEFAULT_MAX_TOKENS = 256  # EvalContext.max_tokens: the turns an eval generates itself (multi-turn items)
 

@@ -20,9 +20,16 @@ class EvalStage(_Strict):
     suite: str = Field(default="quick", description="quick, full, offline, a category, or an eval id.")
     evals: list[str] | None = Field(default=None, description="Explicit eval ids (replace the suite when given).")
     limit: int | None = Field(default=None, description="At most this many samples per eval (the same slice for every arm).")
-    batch_size: int = Field(default=8, description="Generations batched together.")
+    batch_size: int = Field(default=64, gt=0, description="A local policy: most rows per generate call (requests "
+                            "are grouped by prompt length across evals); an endpoint: concurrent requests.")
+    batch_tokens: int = Field(default=32768, gt=0, description="A local policy: most padded prompt tokens per "
+                              "generate call (bounds one batch's memory).")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        default="auto", description="A local policy's weights for evals: auto = as in training (float32 on a CPU, "
+        "bf16 on a GPU). bfloat16 is faster on AMX CPUs but rounds away small CPU-trained updates "
+        "(benchmarks/bench_bf16_delta.py). Recorded in each eval's summary.")
     max_tokens: int = Field(default=256, description="Longest response per sample.")
-    max_tasks: int = Field(default=8, gt=0, description="Evals run together as one Inspect evaluation, so "
+    max_tasks: int = Field(default=32, gt=0, description="Evals run together as one Inspect evaluation, so "
                            "generation batches fill across evals (1 = one eval at a time).")
     judge: str | dict[str, Any] = Field(
         default="offline", description="Eval judge: 'offline' (approximate grader) or an endpoint spec / JudgeConfig "

@@ -108,13 +108,12 @@ def stage_train(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = None)
 
 def stage_eval(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = None) -> None:
     from beneficial_rl.evals.context import build_context
-    from beneficial_rl.evals.runner import EvalRunConfig, eval_line, run_evals
+    from beneficial_rl.evals.runner import eval_line, run_evals
     from beneficial_rl.evals.suite import select
 
     evals = [e for e in select(cfg.eval.suite if not cfg.eval.evals else None, cfg.eval.evals) if e.available()]
     ctx = build_context(cfg.eval.judge, cfg.eval.trait_judge, cfg.eval.refusal, cfg.eval.max_tokens, cfg.eval.sandbox)
-    run_cfg = EvalRunConfig(limit=cfg.eval.limit, batch_size=cfg.eval.batch_size, max_tokens=cfg.eval.max_tokens,
-                            max_tasks=cfg.eval.max_tasks)
+    run_cfg = eval_run_config(cfg, cfg.eval.limit)
     arms = eval_arms(cfg)
     if ui:
         ui.start("evaluate", len(arms) * len(evals), f"{len(evals)} evals x {len(arms)} model(s)")
@@ -137,9 +136,17 @@ def stage_eval(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = None) 
                   + (f", {failed} FAILED (rerun to retry)" if failed else ""))
 
 
+def eval_run_config(cfg: ExperimentConfig, limit: int | None) -> Any:
+    """The eval stage's settings, shared by the clean evals and both attacks."""
+    from beneficial_rl.evals.runner import EvalRunConfig
+
+    e = cfg.eval
+    return EvalRunConfig(limit=limit, batch_size=e.batch_size, batch_tokens=e.batch_tokens, dtype=e.dtype,
+                         max_tokens=e.max_tokens, max_tasks=e.max_tasks)
+
+
 def stage_attacks(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = None) -> None:
     from beneficial_rl.evals.context import build_context
-    from beneficial_rl.evals.runner import EvalRunConfig
     from beneficial_rl.evals.suite import get_eval
     from beneficial_rl.persistence.attack import run_finetune_attack, run_persona_attack
 
@@ -151,8 +158,7 @@ def stage_attacks(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = Non
     if cfg.attacks.persona:
         p = cfg.attacks.persona
         infos = [get_eval(e) for e in p.evals]
-        run_cfg = EvalRunConfig(limit=p.limit or cfg.eval.limit, batch_size=cfg.eval.batch_size,
-                                max_tokens=cfg.eval.max_tokens, max_tasks=cfg.eval.max_tasks)
+        run_cfg = eval_run_config(cfg, p.limit or cfg.eval.limit)
         for arm in arms:
             if ui:
                 ui.update("attacks", f"persona prompts on {arm}")
@@ -166,8 +172,7 @@ def stage_attacks(cfg: ExperimentConfig, log: Log, ui: StageDisplay | None = Non
 
         f = cfg.attacks.finetune
         infos = [get_eval(e) for e in f.evals]
-        run_cfg = EvalRunConfig(limit=f.limit or cfg.eval.limit, batch_size=cfg.eval.batch_size,
-                                max_tokens=cfg.eval.max_tokens, max_tasks=cfg.eval.max_tasks)
+        run_cfg = eval_run_config(cfg, f.limit or cfg.eval.limit)
         for arm in arms:
             if ui:
                 ui.update("attacks", f"harmful fine-tuning on {arm}")
