@@ -36,6 +36,7 @@ def test_run_writes_per_sample_results_and_inspect_logs(tiny_model_path, ctx, tm
     assert summary["n"] == 4 and summary["n_scored"] == 3 and summary["n_excluded"] == 1
     assert summary["excluded_reasons"] == {"judge failure": 1} and summary["n_errors"] == 0
     assert summary["status"] == "success" and summary["role"] == "ood"
+    assert summary["policy"]["dtype"] == "float32" and summary["policy"]["spec"] == tiny_model_path
     assert all(isinstance(r["refusal"], bool) for r in rows)
     assert summary["grader"]["name"] == "scripted" and summary["approximate"] is False
     assert list((tmp_path / "inspect").glob("*.eval")), "Inspect logs are kept for `inspect view`"

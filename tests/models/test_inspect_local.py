@@ -59,6 +59,8 @@ def test_tools_and_unknown_args_fail_loudly(tiny_model_path):
         asyncio.run(model.generate([ChatMessageUser(content="hi")], tools=[tool]))
     with pytest.raises(BrlError, match="unknown model args"):
         _model(tiny_model_path, temperatur=0.1)
+    with pytest.raises(BrlError, match="must be positive"):
+        _model(tiny_model_path, batch_rows=0)
 
 
 def test_dtype_auto_follows_training_precision():

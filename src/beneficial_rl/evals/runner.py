@@ -71,7 +71,8 @@ def policy_model(spec: str, batch_size: int, seed: int = 0, dtype: str = "auto",
 def policy_record(model: Any) -> dict:
     """How the policy's text was made, for each eval's summary (a bf16 run reads slightly differently)."""
     api = getattr(model, "api", None)
-    return {"model": str(getattr(model, "name", model)), "dtype": getattr(api, "dtype", None)}
+    return {"model": str(getattr(model, "name", model)), "spec": getattr(api, "spec", None),
+            "dtype": getattr(api, "dtype", None)}
 
 
 def _is_local(model: Any) -> bool:

@@ -222,6 +222,8 @@ class LocalPolicyAPI(ModelAPI):
         dtype = str(model_args.pop("dtype", "auto"))
         max_rows = int(model_args.pop("batch_rows", 64))
         max_tokens = int(model_args.pop("batch_tokens", 32768))
+        if max_rows < 1 or max_tokens < 1:
+            raise BrlError(f"{PROVIDER}: batch_rows and batch_tokens must be positive, got {max_rows} and {max_tokens}")
         unknown = sorted(k for k in model_args if k not in ("memoize",))
         if unknown:
             raise BrlError(f"{PROVIDER}: unknown model args {unknown}; known: model_path, dtype, device, "
@@ -230,7 +232,7 @@ class LocalPolicyAPI(ModelAPI):
             import torch
 
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.dtype = resolve_dtype(dtype, device)
+        self.spec, self.dtype = str(spec), resolve_dtype(dtype, device)
         self.model, self.tokenizer = load_policy(spec, dtype=self.dtype, device=device)
         self.model.eval()
         self.batcher = Batcher(self.model, self.tokenizer, max_rows=max_rows, max_batch_tokens=max_tokens,
