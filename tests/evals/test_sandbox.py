@@ -39,33 +39,6 @@ def test_code_can_import_its_sibling_modules():
     assert res.ok and res.stdout.strip() == "42"
 
 
-def test_wall_clock_timeout_kills_the_process_group():
-    start = time.monotonic()
-    code = (
-        "import subprocess, sys\n"
-        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
-        "print(p.pid, flush=True)\n"
-        "while True: pass\n"
-    )
-    res = _run(code, timeout_s=1.5)
-    assert res.timed_out and res.returncode is None and not res.ok
-    assert time.monotonic() - start < 10
-    child = int(res.stdout.split()[0])
-    time.sleep(0.2)
-    try:
-        state = open(f"/proc/{child}/status").read()
-    except FileNotFoundError:
-        return  # gone
-    assert "State:\tZ" in state, "the grandchild must not outlive the timeout"
-
-
-def test_memory_limit():
-    big = _run("x = bytearray(2 * 1024**3)\nprint('allocated')\n", memory_mb=256)
-    assert not big.ok and "MemoryError" in big.stderr and "allocated" not in big.stdout
-    small = _run("x = bytearray(20 * 1024**2)\nprint('allocated')\n", memory_mb=256)
-    assert small.ok and "allocated" in small.stdout
-
-
 @pytest.mark.parametrize("code", [
     "import socket\nsocket.socket()",
     "import _socket\n_socket.socket()",
@@ -196,13 +169,17 @@ def test_local_runs_isolated_with_a_clean_environment(monkeypatch):
     assert res.isolation == (sandbox.NETNS if sandbox.network_namespace_available() else sandbox.GUARD_ONLY)
 
 
-def test_local_wall_clock_limit_kills_the_process_group():
+RUNNERS = {"brl": _run, "local": _local}  # the same limits, run directly and through Inspect's sandbox
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_wall_clock_limit_kills_the_process_group(runner):
     start = time.monotonic()
     code = ("import subprocess, sys\n"
             "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
             "print(p.pid, flush=True)\n"
             "while True: pass\n")
-    res = _local(code, timeout_s=1.5)
+    res = RUNNERS[runner](code, timeout_s=1.5)
     assert res.timed_out and res.returncode is None and not res.ok
     assert 1.4 < res.seconds < 5 and time.monotonic() - start < 10
     child = int(res.stdout.split()[0])
@@ -214,10 +191,11 @@ def test_local_wall_clock_limit_kills_the_process_group():
     assert "State:\tZ" in state, "the grandchild must not outlive the timeout"
 
 
-def test_local_memory_limit():
-    big = _local("x = bytearray(2 * 1024**3)\nprint('allocated')\n", memory_mb=256)
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_memory_limit(runner):
+    big = RUNNERS[runner]("x = bytearray(2 * 1024**3)\nprint('allocated')\n", memory_mb=256)
     assert not big.ok and "MemoryError" in big.stderr and "allocated" not in big.stdout
-    small = _local("x = bytearray(20 * 1024**2)\nprint('allocated')\n", memory_mb=256)
+    small = RUNNERS[runner]("x = bytearray(20 * 1024**2)\nprint('allocated')\n", memory_mb=256)
     assert small.ok and "allocated" in small.stdout
 
 

@@ -1,7 +1,9 @@
 """Batched chat generation with a local policy.
 
 Left padding and one `generate` call per batch: on CPU this is several times faster than one
-conversation at a time, which matters for evals and for the quickstart's wall time.
+conversation at a time, which matters for evals and for the quickstart's wall time. `generate_ids`
+is the one padded `generate` call; `chat_batch` (for `brl model chat`) and the `brl-hf/` eval model
+(models/inspect_local.py) both go through it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,49 @@ from collections.abc import Sequence
 from typing import Any
 
 Message = dict[str, str]
+
+
+def eos_ids(model: Any) -> set[int]:
+    eos = model.generation_config.eos_token_id
+    return set(eos if isinstance(eos, list) else [eos]) - {None}
+
+
+def pad_id(model: Any, tokenizer: Any) -> int:
+    return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else next(iter(eos_ids(model)), 0)
+
+
+def prompt_ids(tokenizer: Any, conversation: Sequence[Message]) -> list[int]:
+    """A conversation as the token ids the model continues (chat template, generation prompt)."""
+    text = tokenizer.apply_chat_template(list(conversation), tokenize=False, add_generation_prompt=True)
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+def generate_ids(model: Any, tokenizer: Any, prompts: Sequence[Sequence[int]], max_new_tokens: int,
+                 temperature: float = 0.0, top_p: float | None = None, top_k: int | None = None,
+                 stop_strings: Sequence[str] = ()) -> list[list[int]]:
+    """New token ids per prompt from one left-padded `generate` call, each cut after its first EOS.
+    Greedy when temperature is 0; a caller that samples seeds torch first."""
+    import torch
+
+    pad = pad_id(model, tokenizer)
+    width = max(len(p) for p in prompts)
+    ids = torch.tensor([[pad] * (width - len(p)) + list(p) for p in prompts], device=model.device)
+    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=model.device)
+    kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": pad}
+    if temperature > 0:
+        kwargs.update(do_sample=True, temperature=temperature, top_p=top_p, top_k=top_k)
+    else:
+        kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+    if stop_strings:
+        kwargs.update(stop_strings=list(stop_strings), tokenizer=tokenizer)
+    with torch.inference_mode():
+        out = model.generate(input_ids=ids, attention_mask=mask, **kwargs)
+    eos = eos_ids(model)
+    rows = []
+    for row in out[:, width:].tolist():
+        end = next((k + 1 for k, t in enumerate(row) if t in eos), None)
+        rows.append(row[:end] if end is not None else row)
+    return rows
 
 
 def chat_batch(
@@ -27,26 +72,8 @@ def chat_batch(
     if seed is not None:
         torch.manual_seed(seed)
     replies: list[str] = []
-    old_side = tokenizer.padding_side
-    tokenizer.padding_side = "left"
-    try:
-        for start in range(0, len(conversations), batch_size):
-            chunk = conversations[start : start + batch_size]
-            texts = [
-                tokenizer.apply_chat_template(list(c), tokenize=False, add_generation_prompt=True)
-                for c in chunk
-            ]
-            enc = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
-            enc = {k: v.to(model.device) for k, v in enc.items()}
-            kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": tokenizer.pad_token_id}
-            if temperature > 0:
-                kwargs.update(do_sample=True, temperature=temperature, top_p=1.0)
-            else:
-                kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
-            with torch.no_grad():
-                out = model.generate(**enc, **kwargs)
-            new = out[:, enc["input_ids"].shape[1] :]
-            replies.extend(tokenizer.batch_decode(new, skip_special_tokens=True))
-    finally:
-        tokenizer.padding_side = old_side
+    for start in range(0, len(conversations), batch_size):
+        prompts = [prompt_ids(tokenizer, c) for c in conversations[start : start + batch_size]]
+        for tokens in generate_ids(model, tokenizer, prompts, max_new_tokens, temperature, top_p=1.0):
+            replies.append(tokenizer.decode(tokens, skip_special_tokens=True))
     return [r.strip() for r in replies]

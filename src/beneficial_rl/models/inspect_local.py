@@ -44,6 +44,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 
 from beneficial_rl.errors import BrlError
 from beneficial_rl.models.batch_plan import DEFAULT_STEP_COST_TOKENS, plan_batches
+from beneficial_rl.models.generate import eos_ids, generate_ids, prompt_ids
 
 PROVIDER = "brl-hf"
 DEFAULT_MAX_TOKENS = 256
@@ -104,9 +105,7 @@ class Batcher:
         self.step_cost_tokens = step_cost_tokens
         self.max_rows, self.max_batch_tokens = max_rows, max_batch_tokens
         self.gather_s, self.max_pending = gather_s, max_pending
-        eos = model.generation_config.eos_token_id
-        self.eos = set(eos if isinstance(eos, list) else [eos]) - {None}
-        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else next(iter(self.eos), 0)
+        self.eos = eos_ids(model)
         self._queue: queue.Queue[_Request | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -157,49 +156,53 @@ class Batcher:
                     self._run([reqs[i] for i in idx], settings)
 
     def _run(self, batch: list[_Request], settings: _Settings) -> None:
+        batch = [r for r in batch if r.future.set_running_or_notify_cancel()]  # a cancelled sample is skipped
+        if not batch:
+            return
         try:
             replies = self.generate([r.prompt_ids for r in batch], settings)
         except BaseException as e:  # noqa: BLE001 - every waiting sample gets the error, the thread lives on
             for r in batch:
-                if not r.future.done():
-                    r.future.set_exception(e)
+                r.future.set_exception(e)
             return
         for r, reply in zip(batch, replies, strict=True):
             r.future.set_result(reply)
 
     def generate(self, prompts: list[list[int]], settings: _Settings) -> list[_Reply]:
         """One left-padded `generate` call for these prompts."""
-        import torch
-
         start = time.monotonic()
-        width = max(len(p) for p in prompts)
-        ids = torch.tensor([[self.pad_id] * (width - len(p)) + p for p in prompts], device=self.model.device)
-        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=self.model.device)
-        kwargs: dict[str, Any] = {"max_new_tokens": settings.max_new_tokens, "pad_token_id": self.pad_id}
-        if settings.temperature > 0:
-            kwargs.update(do_sample=True, temperature=settings.temperature, top_p=settings.top_p, top_k=settings.top_k)
-            if settings.seed is not None:
-                torch.manual_seed(settings.seed)
-        else:
-            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
-        if settings.stop_seqs:
-            kwargs.update(stop_strings=list(settings.stop_seqs), tokenizer=self.tokenizer)
-        with torch.inference_mode():
-            out = self.model.generate(input_ids=ids, attention_mask=mask, **kwargs)
+        if settings.temperature > 0 and settings.seed is not None:
+            import torch
+
+            torch.manual_seed(settings.seed)
+        rows = generate_ids(self.model, self.tokenizer, prompts, settings.max_new_tokens, settings.temperature,
+                            settings.top_p, settings.top_k, settings.stop_seqs)
         self.batches_run += 1
         seconds = time.monotonic() - start
         replies = []
-        for p, row in zip(prompts, out[:, width:].tolist(), strict=True):
-            end = next((k + 1 for k, t in enumerate(row) if t in self.eos), None)
-            tokens = row[:end] if end is not None else row
+        for p, tokens in zip(prompts, rows, strict=True):
             text = self.tokenizer.decode(tokens, skip_special_tokens=True)
             if settings.stop_seqs:
                 text = _cut_at_stop(text, settings.stop_seqs)
-            stopped = end is not None or len(tokens) < settings.max_new_tokens
+            stopped = (tokens and tokens[-1] in self.eos) or len(tokens) < settings.max_new_tokens
             replies.append(_Reply(text=text, input_tokens=len(p), output_tokens=len(tokens),
                                   stop_reason="stop" if stopped else "max_tokens", seconds=seconds,
                                   batch_rows=len(prompts)))
         return replies
+
+
+async def _wait(future: concurrent.futures.Future) -> Any:
+    """The worker's reply, awaited without polling under asyncio (Inspect's default loop); thousands of
+    waiting samples polling the loop would take CPU from generation."""
+    import sniffio
+
+    if sniffio.current_async_library() == "asyncio":
+        import asyncio
+
+        return await asyncio.wrap_future(future)
+    while not future.done():
+        await anyio.sleep(0.05)
+    return future.result()
 
 
 def _cut_at_stop(text: str, stops: tuple[str, ...]) -> str:
@@ -244,18 +247,13 @@ class LocalPolicyAPI(ModelAPI):
             raise BrlError(f"{PROVIDER} does not run tool calls; use Inspect's hf/ provider or an endpoint for tool use")
         if config.logprobs:
             raise BrlError(f"{PROVIDER} does not return logprobs; use Inspect's hf/ provider for them")
-        chat = [{"role": m.role, "content": m.text} for m in input]
-        text = self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
-        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        ids = prompt_ids(self.tokenizer, [{"role": m.role, "content": m.text} for m in input])
         settings = _Settings(
             max_new_tokens=config.max_tokens or DEFAULT_MAX_TOKENS,
             temperature=float(config.temperature or 0.0),
             top_p=config.top_p, top_k=config.top_k,
             stop_seqs=tuple(config.stop_seqs or ()), seed=config.seed)
-        future = self.batcher.submit(ids, settings)
-        while not future.done():
-            await anyio.sleep(0.02)
-        reply: _Reply = future.result()
+        reply: _Reply = await _wait(self.batcher.submit(ids, settings))
         return ModelOutput(
             model=self.model_name,
             choices=[ChatCompletionChoice(
