@@ -2,10 +2,12 @@
 
 Old (the quickstart before): Inspect's `hf/` provider, float32, one eval at a time, batches of 8.
 New (`brl run`'s default): every eval in one Inspect evaluation on `brl-hf/` (one worker batches
-requests across evals, grouped by prompt length: models/batch_plan.py), float32 as in training. A
+requests across evals, grouped by prompt length: models/batch_plan.py; greedy decoding that skips
+padding and ended rows: models/greedy.py), float32 as in training. A
 third run, the new path with `dtype: bfloat16`, shows what bf16 adds on a CPU with AMX: it is an
 opt-in because it rounds away small CPU-trained updates (benchmarks/bench_bf16_delta.py). Same model,
-items and token budget in all three; greedy decoding.
+items and token budget in all three; greedy decoding. Each runs in a fresh child process (the
+figure is its `run_evals` wall time, model loading excluded), so none inherits another's heap or threads.
 
 Speed is half the question: the script also prints how often the runs' responses and scores agree
 per sample (batching must not change a greedy reply; bf16 arithmetic does). Run by hand (not a
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -61,6 +65,26 @@ def agreement(a: dict, b: dict) -> str:
     return f"identical responses {same_text}/{len(keys)}, identical scores {same_score}/{len(keys)}"
 
 
+def run_one(args: argparse.Namespace, infos: list, label: str) -> dict:
+    """One path's run, in this process: seconds and per-sample rows."""
+    ctx = build_context("offline", max_tokens=args.max_tokens)
+    new = EvalRunConfig(limit=args.limit, max_tokens=args.max_tokens)
+    runs = {
+        OLD: (lambda: old_model(args.model, args.old_batch_size),
+              EvalRunConfig(limit=args.limit, batch_size=args.old_batch_size, max_tokens=args.max_tokens, max_tasks=1)),
+        NEW: (lambda: policy_model(args.model, new.batch_size, dtype=new.dtype, batch_tokens=new.batch_tokens), new),
+        BF16: (lambda: policy_model(args.model, new.batch_size, dtype="bfloat16", batch_tokens=new.batch_tokens), new),
+    }
+    make, cfg = runs[label]
+    model = make()
+    seconds, rows = timed(model, infos, ctx, cfg)
+    return {"seconds": seconds, "dtype": getattr(model.api, "dtype", "float32"),
+            "rows": {f"{e}\t{i}": r for (e, i), r in rows.items()}}
+
+
+OLD, NEW, BF16 = "old: hf/, one eval at a time", "new: brl-hf/, all evals together", "new path with dtype bfloat16"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="embedded:smollm2-135m-instruct")
@@ -70,36 +94,32 @@ def main() -> None:
     ap.add_argument("--old-batch-size", type=int, default=8, help="Old path's batch (the old quickstart: 8).")
     ap.add_argument("--max-tokens", type=int, default=96, help="Quickstart: 96.")
     ap.add_argument("--json", help="Also write the figures here.")
+    ap.add_argument("--only", choices=(OLD, NEW, BF16), help=argparse.SUPPRESS)  # one path, in a child process
     args = ap.parse_args()
 
     infos = [e for e in select(None if args.evals else args.suite, args.evals.split(",") if args.evals else None)
              if e.available()]
-    ctx = build_context("offline", max_tokens=args.max_tokens)
-    new = EvalRunConfig(limit=args.limit, max_tokens=args.max_tokens)
-    runs = {
-        "old: hf/, one eval at a time": (
-            lambda: old_model(args.model, args.old_batch_size),
-            EvalRunConfig(limit=args.limit, batch_size=args.old_batch_size, max_tokens=args.max_tokens, max_tasks=1)),
-        "new: brl-hf/, all evals together": (
-            lambda: policy_model(args.model, new.batch_size, dtype=new.dtype, batch_tokens=new.batch_tokens), new),
-        "new path with dtype bfloat16": (
-            lambda: policy_model(args.model, new.batch_size, dtype="bfloat16", batch_tokens=new.batch_tokens), new),
-    }
+    if args.only:
+        Path(args.json).write_text(json.dumps(run_one(args, infos, args.only)))
+        return
     out: dict = {"evals": len(infos), "limit": args.limit, "max_tokens": args.max_tokens, "seconds": {}}
     rows = {}
-    for label, (make, cfg) in runs.items():
-        model = make()
-        seconds, rows[label] = timed(model, infos, ctx, cfg)
-        out["seconds"][label] = round(seconds, 1)
-        dtype = getattr(model.api, "dtype", "float32")
-        print(f"{label:>38}: {len(infos)} evals, {len(rows[label])} samples in {seconds:.1f} s "
-              f"({len(rows[label]) / seconds:.3f} samples/s; weights {dtype})", flush=True)
-    old, new_label, bf16 = runs
+    for label in (OLD, NEW, BF16):
+        # each path in a fresh process, so that none runs on a heap, thread pools or caches another left behind
+        with tempfile.TemporaryDirectory() as tmp:
+            # the last --json wins, so a --json given to this run does not reach the child
+            child = [sys.executable, __file__, *sys.argv[1:], "--only", label, "--json", f"{tmp}/run.json"]
+            subprocess.run(child, check=True)
+            result = json.loads(Path(tmp, "run.json").read_text())
+        rows[label] = result["rows"]
+        out["seconds"][label] = round(result["seconds"], 1)
+        print(f"{label:>38}: {len(infos)} evals, {len(rows[label])} samples in {result['seconds']:.1f} s "
+              f"({len(rows[label]) / result['seconds']:.3f} samples/s; weights {result['dtype']})", flush=True)
     s = out["seconds"]
-    out["speedup"] = s[old] / s[new_label]
-    out["speedup_bfloat16"] = s[old] / s[bf16]
+    out["speedup"] = s[OLD] / s[NEW]
+    out["speedup_bfloat16"] = s[OLD] / s[BF16]
     print(f"new / old speed-up = {out['speedup']:.2f}x (target >= 3x); with dtype bfloat16: {out['speedup_bfloat16']:.2f}x")
-    for a, b in ((old, new_label), (new_label, bf16)):
+    for a, b in ((OLD, NEW), (NEW, BF16)):
         line = agreement(rows[a], rows[b])
         out[f"agreement: {a} | {b}"] = line
         print(f"agreement, {a} vs {b}: {line}")

@@ -1,6 +1,6 @@
 """Batched chat generation with a local policy.
 
-Left padding and one `generate` call per batch: on CPU this is several times faster than one
+Left padding and one batched decode per batch: on CPU this is several times faster than one
 conversation at a time, which matters for evals and for the quickstart's wall time. `generate_ids`
 is the one padded `generate` call; `chat_batch` (for `brl model chat`) and the `brl-hf/` eval model
 (models/inspect_local.py) both go through it.
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+from beneficial_rl.models import greedy
+from beneficial_rl.models.batch_plan import DEFAULT_STEP_COST_TOKENS
 
 Message = dict[str, str]
 
@@ -31,10 +34,14 @@ def prompt_ids(tokenizer: Any, conversation: Sequence[Message]) -> list[int]:
 
 def generate_ids(model: Any, tokenizer: Any, prompts: Sequence[Sequence[int]], max_new_tokens: int,
                  temperature: float = 0.0, top_p: float | None = None, top_k: int | None = None,
-                 stop_strings: Sequence[str] = ()) -> list[list[int]]:
+                 stop_strings: Sequence[str] = (), step_cost_tokens: int = DEFAULT_STEP_COST_TOKENS) -> list[list[int]]:
     """New token ids per prompt from one left-padded `generate` call, each cut after its first EOS.
-    Greedy when temperature is 0; a caller that samples seeds torch first."""
+    Greedy when temperature is 0, through models/greedy.py where that model allows it (same tokens,
+    less work); a caller that samples seeds torch first. `step_cost_tokens`: see models/batch_plan.py."""
     import torch
+
+    if temperature <= 0 and not stop_strings and greedy.supported(model):
+        return greedy.greedy_ids(model, prompts, max_new_tokens, eos_ids(model), step_cost_tokens)
 
     pad = pad_id(model, tokenizer)
     width = max(len(p) for p in prompts)

@@ -128,32 +128,42 @@ class Batcher:
             self._queue.put(None)
             thread.join()
 
-    def _gather(self) -> tuple[list[_Request], bool]:
-        """What is queued now (waiting until nothing new arrives for `gather_s`), and whether to stop."""
-        pending: list[_Request] = []
-        item = self._queue.get()
-        while item is not None:
-            pending.append(item)
-            if len(pending) >= self.max_pending:
-                return pending, False
-            try:
-                item = self._queue.get(timeout=self.gather_s)
-            except queue.Empty:
-                return pending, False
-        return pending, True
+    def _gather(self, pending: list[_Request]) -> bool:
+        """Add what is queued to `pending`; whether to stop once `pending` is done. With nothing pending,
+        wait for a first request and then until nothing new arrives for `gather_s` (a burst of samples
+        starting together plans as one); otherwise take only what is already queued."""
+        wait = not pending
+        try:
+            item = self._queue.get() if wait else self._queue.get_nowait()
+            while item is not None:
+                pending.append(item)
+                if len(pending) >= self.max_pending:
+                    return False
+                item = self._queue.get(timeout=self.gather_s) if wait else self._queue.get_nowait()
+        except queue.Empty:
+            return False
+        return True
 
     def _loop(self) -> None:
+        """Run one planned batch at a time and re-plan with whatever arrived meanwhile: a second turn
+        that arrives while long prompts decode joins a later batch of prompts like it instead of
+        waiting for the whole earlier plan and then running as a small batch of its own. The batch run
+        is the one holding the oldest request, so none waits behind a stream of newer ones."""
+        pending: list[_Request] = []
         stop = False
-        while not stop:
-            pending, stop = self._gather()
-            groups: dict[_Settings, list[_Request]] = {}
-            for req in pending:
-                groups.setdefault(req.settings, []).append(req)
-            for settings, reqs in groups.items():
-                plan = plan_batches([len(r.prompt_ids) for r in reqs], settings.max_new_tokens, self.max_rows,
-                                    self.max_batch_tokens, self.step_cost_tokens)
-                for idx in plan:
-                    self._run([reqs[i] for i in idx], settings)
+        while pending or not stop:
+            if not stop:
+                stop = self._gather(pending)
+            if not pending:
+                continue
+            settings = pending[0].settings
+            same = [r for r in pending if r.settings == settings]
+            plan = plan_batches([len(r.prompt_ids) for r in same], settings.max_new_tokens, self.max_rows,
+                                self.max_batch_tokens, self.step_cost_tokens)
+            batch = [same[i] for i in next(b for b in plan if 0 in b)]
+            taken = {id(r) for r in batch}
+            pending = [r for r in pending if id(r) not in taken]
+            self._run(batch, settings)
 
     def _run(self, batch: list[_Request], settings: _Settings) -> None:
         batch = [r for r in batch if r.future.set_running_or_notify_cancel()]  # a cancelled sample is skipped
@@ -176,7 +186,7 @@ class Batcher:
 
             torch.manual_seed(settings.seed)
         rows = generate_ids(self.model, self.tokenizer, prompts, settings.max_new_tokens, settings.temperature,
-                            settings.top_p, settings.top_k, settings.stop_seqs)
+                            settings.top_p, settings.top_k, settings.stop_seqs, self.step_cost_tokens)
         self.batches_run += 1
         seconds = time.monotonic() - start
         replies = []
