@@ -5,17 +5,20 @@ Inspect's own `hf/` provider batches the requests that arrive within 2 s of each
 in flight at once that mixes 40-token questions and 1,000-token jailbreak templates in one padded
 batch, and small batches pay a CPU decode step's fixed overhead again and again. Here one worker
 thread owns the model: it gathers whatever is queued (until nothing new arrives for `gather_s`),
-plans batches by prompt length (models/batch_plan.py), and replies as each batch finishes.
+plans batches by prompt length (models/batch_plan.py), runs the batch holding the oldest request,
+replies as it finishes, and re-plans with whatever arrived meanwhile. Greedy batches decode through
+models/greedy.py (no padded prefill, no cache copies, ended rows dropped).
 
 Weights load through models/loading.py (embedded specs, hub ids and folders alike). `dtype="auto"`
 is float32 on a CPU and bf16 on a GPU, as in training, so a checkpoint is evaluated in the precision
-it was trained in. `bfloat16` on a CPU with AMX is faster (benchmarks/bench_evals.py: 3.25x the old
-path vs 1.83x in float32) but not safe for CPU-trained checkpoints: rounded to bf16, a quickstart
-arm's float32 weights still differed from the rounded starting model in 7.6% of places where
+it was trained in. `bfloat16` on a CPU with AMX is faster (benchmarks/bench_evals.py, two
+runs: 4.32x and 5.31x the old path vs 3.28x and 3.60x in float32) but not safe for CPU-trained
+checkpoints: rounded to bf16, a quickstart arm's float32 weights still differed from the rounded starting model in 7.6% of places where
 training changed 98.3%, and the rounded update was off by 6.1x its own size
-(benchmarks/bench_bf16_delta.py), so the arms would be compared on rounding noise. Batching itself changes nothing: the float32 path gave the same 132
-responses as one eval at a time. Greedy decoding when temperature is 0. Tool calls and logprobs are
-not supported: no eval asks the policy for them, and a request that does fails loudly.
+(benchmarks/bench_bf16_delta.py), so the arms would be compared on rounding noise. Batching itself
+changes nothing: the float32 path gave the same 132 responses as one eval at a time. Greedy
+decoding when temperature is 0. Tool calls and logprobs are not supported: no eval asks the policy
+for them, and a request that does fails loudly.
 
     inspect eval beneficial_rl/crisis_own --model brl-hf/smollm2 -M model_path=embedded:smollm2-135m-instruct
 """
