@@ -1,8 +1,9 @@
 """Batched chat generation with a local policy.
 
-Left padding and one batched decode per batch: on CPU this is several times faster than one
-conversation at a time, which matters for evals and for the quickstart's wall time. `generate_ids`
-is the one padded `generate` call; `chat_batch` (for `brl model chat`) and the `brl-hf/` eval model
+One batched decode per batch: on CPU this is several times faster than one conversation at a
+time, which matters for evals and for the quickstart's wall time. `generate_ids` is the one entry
+point: greedy decoding through models/greedy.py where it gives `generate`'s tokens, else one
+left-padded `generate` call. `chat_batch` (for `brl model chat`) and the `brl-hf/` eval model
 (models/inspect_local.py) both go through it.
 """
 
