@@ -39,7 +39,9 @@ def supported(model: Any) -> bool:
     from transformers import GenerationConfig
 
     cfg = model.config
-    if getattr(cfg, "model_type", None) not in FAMILIES or getattr(cfg, "_attn_implementation", None) not in ("sdpa", "eager"):
+    if getattr(cfg, "model_type", None) not in FAMILIES:
+        return False
+    if getattr(cfg, "_attn_implementation", None) not in ("sdpa", "eager"):
         return False
     layer_types = getattr(cfg, "layer_types", None)
     if layer_types is not None:

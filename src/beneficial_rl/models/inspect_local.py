@@ -15,10 +15,10 @@ it was trained in. `bfloat16` on a CPU with AMX is faster (benchmarks/bench_eval
 runs: 4.32x and 5.31x the old path vs 3.28x and 3.60x in float32) but not safe for CPU-trained
 checkpoints: rounded to bf16, a quickstart arm's float32 weights still differed from the rounded
 starting model in 7.6% of places where training changed 98.3%, and the rounded update was off by
-6.1x its own size (benchmarks/bench_bf16_delta.py), so the arms would be compared on rounding noise. Batching itself
-changes nothing: the float32 path gave the same 132 responses as one eval at a time. Greedy
-decoding when temperature is 0. Tool calls and logprobs are not supported: no eval asks the policy
-for them, and a request that does fails loudly.
+6.1x its own size (benchmarks/bench_bf16_delta.py), so the arms would be compared on rounding noise.
+Batching itself changes nothing: the float32 path gave the same 132 responses as one eval at a time.
+Greedy decoding when temperature is 0. Tool calls and logprobs are not supported: no eval asks the
+policy for them, and a request that does fails loudly.
 
     inspect eval beneficial_rl/crisis_own --model brl-hf/smollm2 -M model_path=embedded:smollm2-135m-instruct
 """
